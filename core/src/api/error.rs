@@ -1,0 +1,64 @@
+//! The error the app sees. Every variant carries a message saying what happened and what to do,
+//! so `e.message` in Kotlin and `localizedDescription` in Swift are never empty.
+//! This is the one place internal errors are mapped (and the one place they are logged, without data).
+
+use crate::error::Error;
+
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum HealthBookError {
+    /// The key does not open the book. The file is left exactly as it was.
+    #[error("wrong key: {reason}")]
+    WrongKey { reason: String },
+
+    /// Input broke a rule; `field` names it (e.g. `person.personal_id`). Nothing was written.
+    #[error("invalid {field}: {reason}")]
+    Validation { field: String, reason: String },
+
+    #[error("not found: {reason}")]
+    NotFound { reason: String },
+
+    #[error("network error: {reason}")]
+    Network { reason: String },
+
+    /// The login expired: refresh the token and call again.
+    #[error("authentication expired: {reason}")]
+    AuthExpired { reason: String },
+
+    #[error("server error {status}: {reason}")]
+    Server { status: u16, reason: String },
+
+    /// The database could not be read or written; the book is unchanged.
+    #[error("storage error: {reason}")]
+    Storage { reason: String },
+
+    #[error("share expired: {reason}")]
+    ShareExpired { reason: String },
+
+    #[error("cancelled: {reason}")]
+    Cancelled { reason: String },
+}
+
+impl From<Error> for HealthBookError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Validation(v) => HealthBookError::Validation {
+                field: v.field,
+                reason: v.reason,
+            },
+            Error::WrongKey => HealthBookError::WrongKey {
+                reason: "this key does not open the health book (or the file is not a health book); \
+                         the file was not changed. Use the key the book was created or last rekeyed with."
+                    .into(),
+            },
+            Error::NotFound(what) => HealthBookError::NotFound {
+                reason: format!("{what} is not in this book"),
+            },
+            Error::NewerSchema { .. } => HealthBookError::Storage {
+                reason: format!("{error}; update the app to open it"),
+            },
+            Error::Sqlite(_) | Error::CorruptRecord(_) | Error::Storage(_) => HealthBookError::Storage {
+                reason: format!("{error}; the book was not changed by this call"),
+            },
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The exported surface: objects, records and functions the apps call. Thin: checks arguments,
+//! calls the store or the mappers, maps errors at one point. No business logic here.
+
+mod book;
+mod error;
+mod ids;
+mod query;
+
+pub use book::HealthBook;
+pub use error::HealthBookError;
+pub use query::{ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery};

@@ -1,0 +1,61 @@
+//! Calendar dates and instants with offsets as the model uses them, and how they cross the FFI.
+//! Dates are never naive strings inside the core: they are parsed at the boundary or rejected.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+
+/// A calendar day (date of birth, appointment day, vaccination day).
+/// Crosses the FFI as an ISO 8601 `YYYY-MM-DD` string; Kotlin sees `java.time.LocalDate`.
+pub type CalendarDate = NaiveDate;
+
+/// An instant with the offset it was recorded in (visit start, prescription issue time).
+/// Crosses the FFI as an RFC 3339 string; Kotlin sees `java.time.OffsetDateTime`.
+pub type DateTimeOffset = DateTime<FixedOffset>;
+
+uniffi::custom_type!(CalendarDate, String, {
+    remote,
+    try_lift: |text| parse_calendar_date(&text).map_err(|e| uniffi::deps::anyhow::anyhow!(e)),
+    lower: |date| date.format("%Y-%m-%d").to_string(),
+});
+
+uniffi::custom_type!(DateTimeOffset, String, {
+    remote,
+    try_lift: |text| parse_instant(&text).map_err(|e| uniffi::deps::anyhow::anyhow!(e)),
+    lower: |instant| instant.to_rfc3339(),
+});
+
+/// Vietnam's offset (UTC+7, no daylight saving): the day boundaries of "today" and of date filters.
+pub fn vietnam_offset() -> FixedOffset {
+    VIETNAM
+}
+
+const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+7 is a valid offset"),
+};
+
+pub fn parse_calendar_date(text: &str) -> Result<CalendarDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a calendar date; use YYYY-MM-DD"))
+}
+
+/// Accepts RFC 3339 and the shorter form Java's `OffsetDateTime.toString()` prints when seconds are zero.
+pub fn parse_instant(text: &str) -> Result<DateTimeOffset, String> {
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z"))
+        .map_err(|_| format!("'{text}' is not a date-time with offset; use e.g. 2024-05-01T08:30:00+07:00"))
+}
+
+/// The instant a calendar day starts in Vietnam; used to place day-only records on the timeline.
+pub fn start_of_day_vn(date: CalendarDate) -> DateTimeOffset {
+    let offset = vietnam_offset();
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    offset
+        .from_local_datetime(&midnight)
+        .single()
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight).with_timezone(&offset))
+}
+
+/// The calendar day an instant falls on in Vietnam.
+pub fn vn_date(instant: &DateTimeOffset) -> CalendarDate {
+    instant.with_timezone(&vietnam_offset()).date_naive()
+}

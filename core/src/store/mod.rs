@@ -1,0 +1,120 @@
+//! The encrypted book on disk: one SQLCipher file, one writer connection behind a mutex and a small
+//! pool of readers. Owns keys, schema and queries; knows nothing of FFI or the wire.
+//! Never deletes or recreates a file it cannot open, and never writes before the key is proven.
+
+mod connection;
+pub mod key;
+mod people;
+pub mod records;
+pub mod schema;
+pub mod search;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock};
+
+use rusqlite::Connection;
+
+pub use connection::Role;
+pub use key::BookKey;
+pub use records::{Cursor, TimelineFilter};
+
+use crate::error::{Error, Result};
+
+const READERS: usize = 2;
+
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: RwLock<Vec<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+    encrypted: bool,
+}
+
+impl Store {
+    /// Opens (or creates) the book at `path` with `key`, migrating it to the current schema.
+    pub fn open(path: &Path, key: &BookKey) -> Result<Store> {
+        Self::open_with(path, Some(key))
+    }
+
+    /// The same store with no encryption at all: only for measuring what encryption costs.
+    #[cfg(feature = "bench-baseline")]
+    pub fn open_unencrypted(path: &Path) -> Result<Store> {
+        Self::open_with(path, None)
+    }
+
+    fn open_with(path: &Path, key: Option<&BookKey>) -> Result<Store> {
+        let mut writer = connection::open(path, key, Role::Writer)?;
+        schema::migrate(&mut writer)?;
+        let readers = open_readers(path, key)?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: RwLock::new(readers),
+            next_reader: AtomicUsize::new(0),
+            encrypted: key.is_some(),
+        })
+    }
+
+    /// Re-encrypts the whole book under `new_key` in one transaction (rollback journal while it runs):
+    /// if it fails or the process dies, the old key still opens the book.
+    pub fn rekey(&self, new_key: &BookKey) -> Result<()> {
+        if !self.encrypted {
+            return Err(Error::Storage("an unencrypted store cannot be rekeyed".into()));
+        }
+        let writer = self.write_lock()?;
+        let mut readers = self.readers.write().map_err(|_| poisoned())?;
+        readers.clear();
+        writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        writer.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+        let result = connection::rekey(&writer, new_key);
+        writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        result?;
+        *readers = open_readers(&self.path, Some(new_key))?;
+        Ok(())
+    }
+
+    pub(crate) fn write_lock(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.writer.lock().map_err(|_| poisoned())
+    }
+
+    /// Runs `f` on a reader. Readers see the last committed state; they never block the writer.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let readers = self.readers.read().map_err(|_| poisoned())?;
+        if readers.is_empty() {
+            drop(readers);
+            return f(&*self.write_lock()?);
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..readers.len() {
+            if let Ok(conn) = readers[(start + i) % readers.len()].try_lock() {
+                return f(&conn);
+            }
+        }
+        let conn = readers[start % readers.len()].lock().map_err(|_| poisoned())?;
+        f(&conn)
+    }
+}
+
+impl Drop for Store {
+    /// Readers close first so that the writer closes last and folds the WAL back into the book:
+    /// a closed book is one file.
+    fn drop(&mut self) {
+        if let Ok(mut readers) = self.readers.write() {
+            readers.clear();
+        }
+    }
+}
+
+fn open_readers(path: &Path, key: Option<&BookKey>) -> Result<Vec<Mutex<Connection>>> {
+    (0..READERS)
+        .map(|_| connection::open(path, key, Role::Reader).map(Mutex::new))
+        .collect()
+}
+
+fn poisoned() -> Error {
+    Error::Storage("an earlier call failed while holding the book; reopen it".into())
+}
+
+#[cfg(test)]
+mod tests;
