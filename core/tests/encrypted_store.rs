@@ -10,7 +10,13 @@ use healthbook_core::model::Record;
 use healthbook_core::{HealthBook, HealthBookError, TimelineQuery};
 
 fn first_page() -> TimelineQuery {
-    TimelineQuery { kinds: vec![], from: None, to: None, limit: 50, cursor: None }
+    TimelineQuery {
+        kinds: vec![],
+        from: None,
+        to: None,
+        limit: 50,
+        cursor: None,
+    }
 }
 
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -18,7 +24,10 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .expect("read dir")
         .map(|entry| {
             let entry = entry.expect("dir entry");
-            (entry.file_name().to_string_lossy().into_owned(), fs::read(entry.path()).expect("read file"))
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                fs::read(entry.path()).expect("read file"),
+            )
         })
         .collect();
     files.sort();
@@ -33,7 +42,9 @@ fn book_with_owner(test: &TestBook) -> String {
 fn reopening_with_the_same_key_reads_what_was_written() {
     let test = new_book();
     let owner = book_with_owner(&test);
-    test.book.add_records(one_of_each(&owner)).expect("write records");
+    test.book
+        .add_records(one_of_each(&owner))
+        .expect("write records");
     let path = test.path();
     drop(test.book);
 
@@ -46,15 +57,25 @@ fn reopening_with_the_same_key_reads_what_was_written() {
 fn a_wrong_key_is_refused_and_leaves_every_file_byte_identical() {
     let test = new_book();
     let owner = book_with_owner(&test);
-    test.book.add_records(one_of_each(&owner)).expect("write records");
+    test.book
+        .add_records(one_of_each(&owner))
+        .expect("write records");
     let path = test.path();
     drop(test.book);
     let before = snapshot(test.dir.path());
 
-    let error = HealthBook::open(path.clone(), OTHER_KEY.to_vec()).err().expect("wrong key must fail");
-    assert!(matches!(error, HealthBookError::WrongKey { .. }), "got {error:?}");
+    let error =
+        HealthBook::open(path.clone(), OTHER_KEY.to_vec()).expect_err("wrong key must fail");
+    assert!(
+        matches!(error, HealthBookError::WrongKey { .. }),
+        "got {error:?}"
+    );
     assert!(!error.to_string().is_empty());
-    assert_eq!(snapshot(test.dir.path()), before, "a wrong key changed the files");
+    assert_eq!(
+        snapshot(test.dir.path()),
+        before,
+        "a wrong key changed the files"
+    );
 
     HealthBook::open(path, KEY.to_vec()).expect("the right key still opens the book");
 }
@@ -64,7 +85,10 @@ fn a_closed_book_is_a_single_file() {
     let test = new_book();
     book_with_owner(&test);
     drop(test.book);
-    let names: Vec<String> = snapshot(test.dir.path()).into_iter().map(|(name, _)| name).collect();
+    let names: Vec<String> = snapshot(test.dir.path())
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     assert_eq!(names, vec!["book.db".to_string()]);
 }
 
@@ -72,7 +96,9 @@ fn a_closed_book_is_a_single_file() {
 fn a_wrong_key_does_not_fold_a_leftover_wal_into_the_book() {
     let test = new_book();
     let owner = book_with_owner(&test);
-    test.book.add_records(one_of_each(&owner)).expect("write records");
+    test.book
+        .add_records(one_of_each(&owner))
+        .expect("write records");
     // As after a crash: the WAL and its index stay beside the book.
     let copy = tempfile::tempdir().expect("temp dir");
     for name in ["book.db", "book.db-wal", "book.db-shm"] {
@@ -84,13 +110,21 @@ fn a_wrong_key_does_not_fold_a_leftover_wal_into_the_book() {
     assert!(!wal.is_empty(), "the copy has a WAL to protect");
 
     let path = copy.path().join("book.db").to_string_lossy().into_owned();
-    let error = HealthBook::open(path.clone(), OTHER_KEY.to_vec()).err().expect("wrong key must fail");
+    let error =
+        HealthBook::open(path.clone(), OTHER_KEY.to_vec()).expect_err("wrong key must fail");
     assert!(matches!(error, HealthBookError::WrongKey { .. }));
     assert_eq!(crashed("book.db"), db, "the book file changed");
     assert_eq!(crashed("book.db-wal"), wal, "the WAL changed");
 
     let reopened = HealthBook::open(path, KEY.to_vec()).expect("the right key recovers the WAL");
-    assert_eq!(reopened.timeline(owner, first_page()).expect("timeline").entries.len(), 8);
+    assert_eq!(
+        reopened
+            .timeline(owner, first_page())
+            .expect("timeline")
+            .entries
+            .len(),
+        8
+    );
 }
 
 #[test]
@@ -99,11 +133,16 @@ fn a_plain_sqlite_file_is_not_opened_and_not_touched() {
     let path = dir.path().join("plain.db");
     {
         let conn = rusqlite::Connection::open(&path).expect("plain sqlite");
-        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES ('hello');").expect("plain table");
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES ('hello');")
+            .expect("plain table");
     }
     let before = fs::read(&path).expect("read plain");
-    let error = HealthBook::open(path.to_string_lossy().into_owned(), KEY.to_vec()).err().expect("must fail");
-    assert!(matches!(error, HealthBookError::WrongKey { .. }), "got {error:?}");
+    let error =
+        HealthBook::open(path.to_string_lossy().into_owned(), KEY.to_vec()).expect_err("must fail");
+    assert!(
+        matches!(error, HealthBookError::WrongKey { .. }),
+        "got {error:?}"
+    );
     assert_eq!(fs::read(&path).expect("read plain"), before);
 }
 
@@ -117,35 +156,62 @@ fn a_key_of_the_wrong_length_is_a_validation_error_naming_the_key() {
                 assert_eq!(field, "key");
                 assert!(reason.contains(&length.to_string()), "{reason}");
             }
-            other => panic!("key of {length} bytes: expected a validation error, got {:?}", other.err()),
+            other => panic!(
+                "key of {length} bytes: expected a validation error, got {:?}",
+                other.err()
+            ),
         }
     }
-    assert!(!Path::new(&path).exists(), "no file is created for a refused key");
+    assert!(
+        !Path::new(&path).exists(),
+        "no file is created for a refused key"
+    );
 }
 
 #[test]
 fn rekey_switches_the_key_and_the_old_key_stops_working() {
     let test = new_book();
     let owner = book_with_owner(&test);
-    test.book.add_records(one_of_each(&owner)).expect("write records");
+    test.book
+        .add_records(one_of_each(&owner))
+        .expect("write records");
     test.book.rekey(OTHER_KEY.to_vec()).expect("rekey");
     // The open book keeps working after the rekey, readers included.
-    assert_eq!(test.book.timeline(owner.clone(), first_page()).expect("timeline").entries.len(), 8);
+    assert_eq!(
+        test.book
+            .timeline(owner.clone(), first_page())
+            .expect("timeline")
+            .entries
+            .len(),
+        8
+    );
     let path = test.path();
     drop(test.book);
 
-    let old = HealthBook::open(path.clone(), KEY.to_vec()).err().expect("old key must fail");
+    let old = HealthBook::open(path.clone(), KEY.to_vec()).expect_err("old key must fail");
     assert!(matches!(old, HealthBookError::WrongKey { .. }));
     let reopened = HealthBook::open(path, OTHER_KEY.to_vec()).expect("new key opens");
-    assert_eq!(reopened.timeline(owner, first_page()).expect("timeline").entries.len(), 8);
+    assert_eq!(
+        reopened
+            .timeline(owner, first_page())
+            .expect("timeline")
+            .entries
+            .len(),
+        8
+    );
 }
 
 #[test]
 fn a_refused_rekey_leaves_the_old_key_working() {
     let test = new_book();
     let owner = book_with_owner(&test);
-    test.book.add_records(one_of_each(&owner)).expect("write records");
-    let error = test.book.rekey(vec![1u8; 12]).err().expect("short key refused");
+    test.book
+        .add_records(one_of_each(&owner))
+        .expect("write records");
+    let error = test
+        .book
+        .rekey(vec![1u8; 12])
+        .expect_err("short key refused");
     assert!(matches!(error, HealthBookError::Validation { ref field, .. } if field == "new_key"));
     let path = test.path();
     drop(test.book);
@@ -166,12 +232,20 @@ fn no_record_text_reaches_any_file_in_plaintext() {
             visit.diagnosis_text = format!("Viêm phổi {marker}");
         }
         if let Record::Observation { observation } = record {
-            observation.value = healthbook_core::model::ObservationValue::Text { text: format!("note {marker}") };
+            observation.value = healthbook_core::model::ObservationValue::Text {
+                text: format!("note {marker}"),
+            };
         }
     }
     test.book.add_records(records).expect("write");
     // Search and timeline so indexes and caches were exercised while the files exist.
-    assert_eq!(test.book.search(owner.clone(), marker.into(), 10).expect("search").len(), 2);
+    assert_eq!(
+        test.book
+            .search(owner.clone(), marker.into(), 10)
+            .expect("search")
+            .len(),
+        2
+    );
 
     let check_files = |stage: &str| {
         let files = snapshot(test.dir.path());
@@ -183,7 +257,10 @@ fn no_record_text_reaches_any_file_in_plaintext() {
                 !lower.windows(needle.len()).any(|w| w == needle.as_slice()),
                 "{stage}: plaintext marker found in {name}"
             );
-            assert!(!bytes.windows(15).any(|w| w == b"SQLite format 3"), "{stage}: {name} has a plain SQLite header");
+            assert!(
+                !bytes.windows(15).any(|w| w == b"SQLite format 3"),
+                "{stage}: {name} has a plain SQLite header"
+            );
         }
     };
     // While open: the -wal and -shm files exist now.

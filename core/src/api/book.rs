@@ -26,6 +26,13 @@ pub struct HealthBook {
     store: Store,
 }
 
+/// Shows no contents: a book's Debug output must never carry health data or keys.
+impl std::fmt::Debug for HealthBook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealthBook").finish_non_exhaustive()
+    }
+}
+
 impl HealthBook {
     /// The store underneath (for benchmarks and tests inside the crate family).
     pub fn store(&self) -> &Store {
@@ -77,7 +84,9 @@ impl HealthBook {
     /// Adds one record; returns it with its id and derived fields.
     pub fn add_record(&self, record: Record) -> ApiResult<Record> {
         let mut records = self.add_records(vec![record])?;
-        records.pop().ok_or_else(|| Error::Storage("nothing was written".into()).into())
+        records
+            .pop()
+            .ok_or_else(|| Error::Storage("nothing was written".into()).into())
     }
 
     /// Adds records in one transaction: all are stored or, on the first invalid one, none.
@@ -85,7 +94,11 @@ impl HealthBook {
         let mut records = records;
         let batch = records.len() > 1;
         for (i, record) in records.iter_mut().enumerate() {
-            let field = if batch { format!("records[{i}].id") } else { "id".to_string() };
+            let field = if batch {
+                format!("records[{i}].id")
+            } else {
+                "id".to_string()
+            };
             record.set_id(ids::assign(&field, record.id())?);
         }
         self.store.put_records(&mut records, WriteMode::Insert)?;
@@ -96,7 +109,9 @@ impl HealthBook {
     pub fn update_record(&self, record: Record) -> ApiResult<Record> {
         let mut records = vec![record];
         self.store.put_records(&mut records, WriteMode::Update)?;
-        records.pop().ok_or_else(|| Error::Storage("nothing was written".into()).into())
+        records
+            .pop()
+            .ok_or_else(|| Error::Storage("nothing was written".into()).into())
     }
 
     /// Deletes a record the citizen wrote. Facility records are read-only.
@@ -111,17 +126,25 @@ impl HealthBook {
     /// A page of the person's records across all kinds, newest first.
     pub fn timeline(&self, person_id: String, query: TimelineQuery) -> ApiResult<TimelinePage> {
         if query.limit == 0 || query.limit > MAX_PAGE {
-            return Err(Error::validation("query.limit", format!("must be 1 to {MAX_PAGE}; got {}", query.limit)).into());
+            return Err(Error::validation(
+                "query.limit",
+                format!("must be 1 to {MAX_PAGE}; got {}", query.limit),
+            )
+            .into());
         }
         if let (Some(from), Some(to)) = (query.from, query.to) {
             if to < from {
-                return Err(Error::validation("query.to", format!("{to} is before query.from ({from})")).into());
+                return Err(Error::validation(
+                    "query.to",
+                    format!("{to} is before query.from ({from})"),
+                )
+                .into());
             }
         }
         let filter = TimelineFilter {
             kinds: query.kinds,
             from_ms: query.from.map(|d| start_of_day_vn(d).timestamp_millis()),
-            until_ms: query.to.map(|d| day_after_ms(d)).transpose()?,
+            until_ms: query.to.map(day_after_ms).transpose()?,
             limit: query.limit as usize,
             after: query.cursor.as_deref().map(Cursor::decode).transpose()?,
         };
@@ -134,25 +157,45 @@ impl HealthBook {
 
     /// Records whose text contains every word typed, ignoring case and Vietnamese diacritics
     /// ("viem phoi" finds "Viêm phổi"), newest first.
-    pub fn search(&self, person_id: String, text: String, limit: u32) -> ApiResult<Vec<TimelineEntry>> {
+    pub fn search(
+        &self,
+        person_id: String,
+        text: String,
+        limit: u32,
+    ) -> ApiResult<Vec<TimelineEntry>> {
         if limit == 0 || limit > MAX_SEARCH_RESULTS {
-            return Err(Error::validation("limit", format!("must be 1 to {MAX_SEARCH_RESULTS}; got {limit}")).into());
+            return Err(Error::validation(
+                "limit",
+                format!("must be 1 to {MAX_SEARCH_RESULTS}; got {limit}"),
+            )
+            .into());
         }
         let records = self.store.search(&person_id, &text, limit as usize)?;
         Ok(records.into_iter().map(TimelineEntry::from).collect())
     }
 
     /// Prescriptions still being taken on `on_date`, oldest first.
-    pub fn active_prescriptions(&self, person_id: String, on_date: CalendarDate) -> ApiResult<Vec<Prescription>> {
+    pub fn active_prescriptions(
+        &self,
+        person_id: String,
+        on_date: CalendarDate,
+    ) -> ApiResult<Vec<Prescription>> {
         let window_start = on_date.checked_sub_days(Days::new(120)).unwrap_or(on_date);
         let prescriptions = self
             .store
             .prescriptions_since(&person_id, start_of_day_vn(window_start).timestamp_millis())?;
-        Ok(prescriptions.into_iter().filter(|p| p.is_active_on(on_date)).collect())
+        Ok(prescriptions
+            .into_iter()
+            .filter(|p| p.is_active_on(on_date))
+            .collect())
     }
 
     /// Re-exam appointments on or after `from_date` that are still booked, soonest first.
-    pub fn upcoming_appointments(&self, person_id: String, from_date: CalendarDate) -> ApiResult<Vec<ReAppointment>> {
+    pub fn upcoming_appointments(
+        &self,
+        person_id: String,
+        from_date: CalendarDate,
+    ) -> ApiResult<Vec<ReAppointment>> {
         let appointments = self
             .store
             .appointments_since(&person_id, start_of_day_vn(from_date).timestamp_millis())?;
@@ -204,13 +247,14 @@ impl HealthBook {
     fn matching_person(&self, patient: &Person) -> Result<Person> {
         let people = self.store.people()?;
         let by_id = patient.personal_id.as_ref().and_then(|pid| {
-            people
-                .iter()
-                .find(|p| p.personal_id.as_ref() == Some(pid) || p.previous_personal_ids.contains(pid))
+            people.iter().find(|p| {
+                p.personal_id.as_ref() == Some(pid) || p.previous_personal_ids.contains(pid)
+            })
         });
         let by_name = || {
             people.iter().find(|p| {
-                p.date_of_birth == patient.date_of_birth && search::fold(&p.full_name) == search::fold(&patient.full_name)
+                p.date_of_birth == patient.date_of_birth
+                    && search::fold(&p.full_name) == search::fold(&patient.full_name)
             })
         };
         by_id.or_else(by_name).cloned().ok_or_else(|| {

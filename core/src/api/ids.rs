@@ -17,9 +17,15 @@ pub fn assign(field: &str, id: &str) -> Result<String> {
     if id.is_empty() {
         return new_id();
     }
-    let plain = id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    let plain = id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
     if !plain {
-        return Err(Error::validation(field, "use up to 64 letters, digits, '-', '_' or '.'; or leave it empty"));
+        return Err(Error::validation(
+            field,
+            "use up to 64 letters, digits, '-', '_' or '.'; or leave it empty",
+        ));
     }
     Ok(id.to_string())
 }

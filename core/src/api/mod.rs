@@ -8,4 +8,6 @@ mod query;
 
 pub use book::HealthBook;
 pub use error::HealthBookError;
-pub use query::{ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery};
+pub use query::{
+    ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery,
+};

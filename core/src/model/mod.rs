@@ -15,7 +15,9 @@ pub use time::{CalendarDate, DateTimeOffset};
 pub use validation::{Checked, ValidationError};
 
 /// Sex as recorded on the personal id and in facility records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, uniffi::Enum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, uniffi::Enum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,

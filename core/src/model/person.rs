@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::identifiers::{validate_facility_code, validate_insurance_number, validate_personal_id, validate_phone};
+use super::identifiers::{
+    validate_facility_code, validate_insurance_number, validate_personal_id, validate_phone,
+};
 use super::time::CalendarDate;
 use super::{Checked, Sex, ValidationError};
 
@@ -106,10 +108,20 @@ impl Person {
             return Err(ValidationError::new("person.full_name", "is required"));
         }
         if let Some(id) = &self.personal_id {
-            validate_personal_id("person.personal_id", id, Some(self.date_of_birth), Some(self.sex))?;
+            validate_personal_id(
+                "person.personal_id",
+                id,
+                Some(self.date_of_birth),
+                Some(self.sex),
+            )?;
         }
         for (i, id) in self.previous_personal_ids.iter().enumerate() {
-            validate_personal_id(&format!("person.previous_personal_ids[{i}]"), id, None, None)?;
+            validate_personal_id(
+                &format!("person.previous_personal_ids[{i}]"),
+                id,
+                None,
+                None,
+            )?;
         }
         if let Some(card) = &self.insurance {
             validate_insurance_number("person.insurance.number", &card.number)?;

@@ -65,7 +65,10 @@ impl DischargeType {
         self as u8 + 1
     }
     pub fn is_referral(self) -> bool {
-        matches!(self, DischargeType::Transferred | DischargeType::TransferredOnRequest)
+        matches!(
+            self,
+            DischargeType::Transferred | DischargeType::TransferredOnRequest
+        )
     }
 }
 
@@ -392,7 +395,9 @@ impl RecordKind {
     }
 
     pub fn parse(name: &str) -> Option<RecordKind> {
-        RecordKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+        RecordKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
     }
 }
 

@@ -3,7 +3,9 @@
 
 use chrono::{Datelike, Days, Months, Weekday};
 
-use super::identifiers::{parse_prescription_code, validate_facility_code, validate_icd10, validate_icd10_list};
+use super::identifiers::{
+    parse_prescription_code, validate_facility_code, validate_icd10, validate_icd10_list,
+};
 use super::records::*;
 use super::time::{start_of_day_vn, vn_date, CalendarDate, DateTimeOffset};
 use super::{Checked, Person, ValidationError};
@@ -47,7 +49,10 @@ fn not_before_birth(field: &str, date: CalendarDate, person: &Person) -> Checked
     if date < person.date_of_birth {
         return Err(ValidationError::new(
             field,
-            format!("{date} is before the person's date of birth ({})", person.date_of_birth),
+            format!(
+                "{date} is before the person's date of birth ({})",
+                person.date_of_birth
+            ),
         ));
     }
     Ok(())
@@ -55,7 +60,10 @@ fn not_before_birth(field: &str, date: CalendarDate, person: &Person) -> Checked
 
 fn positive(field: &str, value: f64) -> Checked {
     if !value.is_finite() || value <= 0.0 {
-        return Err(ValidationError::new(field, format!("must be a positive number; got {value}")));
+        return Err(ValidationError::new(
+            field,
+            format!("must be a positive number; got {value}"),
+        ));
     }
     Ok(())
 }
@@ -93,7 +101,9 @@ impl Record {
             Record::Appointment { appointment } => start_of_day_vn(appointment.appointment_date),
             Record::Immunization { immunization } => start_of_day_vn(immunization.date),
             Record::Allergy { allergy } => start_of_day_vn(allergy.recorded_on),
-            Record::Condition { condition } => start_of_day_vn(condition.onset.unwrap_or(condition.recorded_on)),
+            Record::Condition { condition } => {
+                start_of_day_vn(condition.onset.unwrap_or(condition.recorded_on))
+            }
             Record::Observation { observation } => observation.at,
         }
     }
@@ -108,7 +118,10 @@ impl Record {
                 .map(|line| line.brand_name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            Record::Referral { referral } => format!("{} → {}", referral.diagnosis_text, referral.to_facility.name),
+            Record::Referral { referral } => format!(
+                "{} → {}",
+                referral.diagnosis_text, referral.to_facility.name
+            ),
             Record::Appointment { appointment } => appointment
                 .diagnosis_text
                 .clone()
@@ -121,7 +134,10 @@ impl Record {
             Record::Condition { condition } => condition.text.clone(),
             Record::Observation { observation } => match &observation.value {
                 ObservationValue::Quantity { value, unit } => format!("{value} {unit}"),
-                ObservationValue::BloodPressure { systolic, diastolic } => format!("{systolic}/{diastolic} mmHg"),
+                ObservationValue::BloodPressure {
+                    systolic,
+                    diastolic,
+                } => format!("{systolic}/{diastolic} mmHg"),
                 ObservationValue::Text { text } => text.clone(),
             },
         }
@@ -223,7 +239,11 @@ impl Visit {
         if let Some(code) = &self.main_icd10 {
             validate_icd10("visit.main_icd10", code)?;
         }
-        validate_icd10_list("visit.secondary_icd10", &self.secondary_icd10, MAX_SECONDARY_ICD10)?;
+        validate_icd10_list(
+            "visit.secondary_icd10",
+            &self.secondary_icd10,
+            MAX_SECONDARY_ICD10,
+        )?;
         not_before_birth("visit.start", vn_date(&self.start), person)?;
         if let Some(end) = self.end {
             if end < self.start {
@@ -251,9 +271,16 @@ impl Visit {
 impl Prescription {
     /// The last day any line of the prescription covers.
     pub fn treatment_end(&self) -> CalendarDate {
-        let longest = self.lines.iter().map(|line| line.dosage.days).max().unwrap_or(0);
+        let longest = self
+            .lines
+            .iter()
+            .map(|line| line.dosage.days)
+            .max()
+            .unwrap_or(0);
         let start = vn_date(&self.issued_at);
-        start.checked_add_days(Days::new(u64::from(longest.saturating_sub(1)))).unwrap_or(start)
+        start
+            .checked_add_days(Days::new(u64::from(longest.saturating_sub(1))))
+            .unwrap_or(start)
     }
 
     /// Whether the citizen is still taking it on `date`.
@@ -291,12 +318,22 @@ impl Prescription {
             }
         }
         for (i, diagnosis) in self.diagnoses.iter().enumerate() {
-            validate_icd10(&format!("prescription.diagnoses[{i}].icd10"), &diagnosis.icd10)?;
+            validate_icd10(
+                &format!("prescription.diagnoses[{i}].icd10"),
+                &diagnosis.icd10,
+            )?;
         }
         if self.lines.is_empty() {
-            return Err(ValidationError::new("prescription.lines", "a prescription needs at least one drug line"));
+            return Err(ValidationError::new(
+                "prescription.lines",
+                "a prescription needs at least one drug line",
+            ));
         }
-        let max_days = if self.has_chronic_diagnosis() { MAX_CHRONIC_TREATMENT_DAYS } else { MAX_TREATMENT_DAYS };
+        let max_days = if self.has_chronic_diagnosis() {
+            MAX_CHRONIC_TREATMENT_DAYS
+        } else {
+            MAX_TREATMENT_DAYS
+        };
         for (i, line) in self.lines.iter().enumerate() {
             let field = |name: &str| format!("prescription.lines[{i}].{name}");
             required(&field("brand_name"), &line.brand_name)?;
@@ -305,7 +342,10 @@ impl Prescription {
             positive(&field("quantity"), line.quantity)?;
             positive(&field("dosage.dose_per_time"), line.dosage.dose_per_time)?;
             if line.dosage.times_per_day == 0 {
-                return Err(ValidationError::new(field("dosage.times_per_day"), "must be at least 1"));
+                return Err(ValidationError::new(
+                    field("dosage.times_per_day"),
+                    "must be at least 1",
+                ));
             }
             if line.dosage.days == 0 || line.dosage.days > max_days {
                 let why = if max_days == MAX_TREATMENT_DAYS {
@@ -313,7 +353,10 @@ impl Prescription {
                 } else {
                     format!("must be 1 to {MAX_CHRONIC_TREATMENT_DAYS} days")
                 };
-                return Err(ValidationError::new(field("dosage.days"), format!("{why}; got {}", line.dosage.days)));
+                return Err(ValidationError::new(
+                    field("dosage.days"),
+                    format!("{why}; got {}", line.dosage.days),
+                ));
             }
         }
         let issued_on = vn_date(&self.issued_at);
@@ -368,7 +411,9 @@ impl ReferralSlip {
     pub fn computed_valid_until(&self) -> CalendarDate {
         let signed_on = vn_date(&self.signed_at);
         if self.chronic_disease {
-            signed_on.checked_add_months(Months::new(12)).unwrap_or(signed_on)
+            signed_on
+                .checked_add_months(Months::new(12))
+                .unwrap_or(signed_on)
         } else {
             add_working_days(signed_on, REFERRAL_WORKING_DAYS)
         }
@@ -395,7 +440,10 @@ impl ReferralSlip {
         not_before_birth("referral.signed_at", vn_date(&self.signed_at), person)?;
         if let Some(until) = self.valid_until {
             if until < vn_date(&self.signed_at) {
-                return Err(ValidationError::new("referral.valid_until", "is before the slip was signed"));
+                return Err(ValidationError::new(
+                    "referral.valid_until",
+                    "is before the slip was signed",
+                ));
             }
         }
         Ok(())
@@ -431,7 +479,10 @@ impl Immunization {
             required(&format!("immunization.antigens[{i}]"), antigen)?;
         }
         if self.dose_number == Some(0) {
-            return Err(ValidationError::new("immunization.dose_number", "doses are numbered from 1"));
+            return Err(ValidationError::new(
+                "immunization.dose_number",
+                "doses are numbered from 1",
+            ));
         }
         if let Some(f) = &self.facility {
             facility("immunization.facility", f)?;
@@ -466,9 +517,20 @@ impl Observation {
     fn validate(&self, person: &Person) -> Checked {
         not_before_birth("observation.at", vn_date(&self.at), person)?;
         match (&self.kind, &self.value) {
-            (ObservationKind::Note, ObservationValue::Text { text }) => required("observation.value.text", text),
-            (ObservationKind::Note, _) => Err(ValidationError::new("observation.value", "a note holds text")),
-            (ObservationKind::BloodPressure, ObservationValue::BloodPressure { systolic, diastolic }) => {
+            (ObservationKind::Note, ObservationValue::Text { text }) => {
+                required("observation.value.text", text)
+            }
+            (ObservationKind::Note, _) => Err(ValidationError::new(
+                "observation.value",
+                "a note holds text",
+            )),
+            (
+                ObservationKind::BloodPressure,
+                ObservationValue::BloodPressure {
+                    systolic,
+                    diastolic,
+                },
+            ) => {
                 if systolic <= diastolic || *systolic > 300 || *diastolic == 0 {
                     Err(ValidationError::new(
                         "observation.value",
@@ -486,7 +548,10 @@ impl Observation {
                 positive("observation.value.value", *value)?;
                 required("observation.value.unit", unit)
             }
-            (_, _) => Err(ValidationError::new("observation.value", "a measurement holds a quantity with a unit")),
+            (_, _) => Err(ValidationError::new(
+                "observation.value",
+                "a measurement holds a quantity with a unit",
+            )),
         }
     }
 }

@@ -42,7 +42,9 @@ pub fn parse_calendar_date(text: &str) -> Result<CalendarDate, String> {
 pub fn parse_instant(text: &str) -> Result<DateTimeOffset, String> {
     DateTime::parse_from_rfc3339(text)
         .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z"))
-        .map_err(|_| format!("'{text}' is not a date-time with offset; use e.g. 2024-05-01T08:30:00+07:00"))
+        .map_err(|_| {
+            format!("'{text}' is not a date-time with offset; use e.g. 2024-05-01T08:30:00+07:00")
+        })
 }
 
 /// The instant a calendar day starts in Vietnam; used to place day-only records on the timeline.

@@ -29,7 +29,8 @@ pub fn open(path: &Path, key: Option<&BookKey>, role: Role) -> Result<Connection
     // Until the key is proven, closing must not checkpoint a WAL left by a crash into the file.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     // SQLCipher reports failed decryption on stderr by default; the typed error is enough.
-    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(())).ok();
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
+        .ok();
     if let Some(key) = key {
         apply_key(&conn, key)?;
     }
@@ -37,7 +38,9 @@ pub fn open(path: &Path, key: Option<&BookKey>, role: Role) -> Result<Connection
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
     // Temp tables and sort spills stay in memory: Android has no private tmp partition, and
     // SQLCipher does not encrypt temp files.
-    conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;")?;
+    conn.execute_batch(
+        "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;",
+    )?;
     if role == Role::Writer {
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
@@ -52,10 +55,16 @@ pub fn apply_key(conn: &Connection, key: &BookKey) -> Result<()> {
     let literal = key.sqlcipher_literal();
     // SAFETY: the handle belongs to `conn`, which outlives the call; the buffer is valid for its length.
     let rc = unsafe {
-        rusqlite::ffi::sqlite3_key(conn.handle(), literal.as_ptr().cast(), literal.len() as c_int)
+        rusqlite::ffi::sqlite3_key(
+            conn.handle(),
+            literal.as_ptr().cast(),
+            literal.len() as c_int,
+        )
     };
     if rc != rusqlite::ffi::SQLITE_OK {
-        return Err(Error::Storage(format!("the encryption key could not be applied (code {rc})")));
+        return Err(Error::Storage(format!(
+            "the encryption key could not be applied (code {rc})"
+        )));
     }
     Ok(())
 }
@@ -64,19 +73,29 @@ pub fn rekey(conn: &Connection, key: &BookKey) -> Result<()> {
     let literal = key.sqlcipher_literal();
     // SAFETY: as in `apply_key`.
     let rc = unsafe {
-        rusqlite::ffi::sqlite3_rekey(conn.handle(), literal.as_ptr().cast(), literal.len() as c_int)
+        rusqlite::ffi::sqlite3_rekey(
+            conn.handle(),
+            literal.as_ptr().cast(),
+            literal.len() as c_int,
+        )
     };
     if rc != rusqlite::ffi::SQLITE_OK {
-        return Err(Error::Storage(format!("the book could not be re-encrypted (code {rc})")));
+        return Err(Error::Storage(format!(
+            "the book could not be re-encrypted (code {rc})"
+        )));
     }
     Ok(())
 }
 
 /// The first read decrypts page 1: a wrong key (or a file that is no book) fails here, before any write.
 fn prove_readable(conn: &Connection) -> Result<()> {
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)) {
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
             Err(Error::WrongKey)
         }
         Err(e) => Err(e.into()),

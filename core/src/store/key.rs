@@ -19,7 +19,10 @@ impl BookKey {
         } else {
             Err(Error::validation(
                 field,
-                format!("must be {KEY_LEN} bytes (a raw 256-bit key from the keystore); got {} bytes", bytes.len()),
+                format!(
+                    "must be {KEY_LEN} bytes (a raw 256-bit key from the keystore); got {} bytes",
+                    bytes.len()
+                ),
             ))
         };
         zeroize::Zeroize::zeroize(&mut bytes);

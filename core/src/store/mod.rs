@@ -60,7 +60,9 @@ impl Store {
     /// if it fails or the process dies, the old key still opens the book.
     pub fn rekey(&self, new_key: &BookKey) -> Result<()> {
         if !self.encrypted {
-            return Err(Error::Storage("an unencrypted store cannot be rekeyed".into()));
+            return Err(Error::Storage(
+                "an unencrypted store cannot be rekeyed".into(),
+            ));
         }
         let writer = self.write_lock()?;
         let mut readers = self.readers.write().map_err(|_| poisoned())?;
@@ -91,7 +93,9 @@ impl Store {
                 return f(&conn);
             }
         }
-        let conn = readers[start % readers.len()].lock().map_err(|_| poisoned())?;
+        let conn = readers[start % readers.len()]
+            .lock()
+            .map_err(|_| poisoned())?;
         f(&conn)
     }
 }

@@ -62,7 +62,10 @@ impl Store {
             .prepare_cached("SELECT 1 FROM people WHERE id = ?1")?
             .exists([&person.id])?;
         if insert && exists {
-            return Err(Error::validation("person.id", format!("'{}' is already in the book", person.id)));
+            return Err(Error::validation(
+                "person.id",
+                format!("'{}' is already in the book", person.id),
+            ));
         }
         if !insert && !exists {
             return Err(Error::NotFound(format!("person '{}'", person.id)));
@@ -73,7 +76,10 @@ impl Store {
                 .query_row([&person.id], |row| row.get(0))
                 .optional()?;
             if other_owner.is_some() {
-                return Err(Error::validation("person.role", "the book already has an owner; add others as dependants"));
+                return Err(Error::validation(
+                    "person.role",
+                    "the book already has an owner; add others as dependants",
+                ));
             }
         }
         if let Some(personal_id) = &person.personal_id {

@@ -40,7 +40,12 @@ impl Cursor {
     }
 
     pub fn decode(text: &str) -> Result<Cursor> {
-        let invalid = || Error::validation("query.cursor", "is not a cursor this book returned; start from the first page");
+        let invalid = || {
+            Error::validation(
+                "query.cursor",
+                "is not a cursor this book returned; start from the first page",
+            )
+        };
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let rest = text.strip_prefix(Self::PREFIX).ok_or_else(invalid)?;
@@ -67,9 +72,12 @@ pub fn decode_record(body: &str) -> Result<Record> {
 fn existing(conn: &Connection, id: &str) -> Result<Option<(i64, Record)>> {
     let row = conn
         .prepare_cached("SELECT seq, body FROM records WHERE id = ?1")?
-        .query_row([id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
+        .query_row([id], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })
         .optional()?;
-    row.map(|(seq, body)| Ok((seq, decode_record(&body)?))).transpose()
+    row.map(|(seq, body)| Ok((seq, decode_record(&body)?)))
+        .transpose()
 }
 
 fn prefix_field(error: Error, prefix: &Option<String>) -> Error {
@@ -99,7 +107,9 @@ impl Store {
                     let person = get_person(&tx, &person_id).map_err(|e| match e {
                         Error::NotFound(_) => Error::validation(
                             "person_id",
-                            format!("'{person_id}' is not a person in this book; add the person first"),
+                            format!(
+                                "'{person_id}' is not a person in this book; add the person first"
+                            ),
                         ),
                         other => other,
                     })?;
@@ -111,18 +121,28 @@ impl Store {
                 let previous = existing(&tx, record.id())?;
                 match (mode, &previous) {
                     (WriteMode::Insert, Some(_)) => {
-                        return Err(Error::validation("id", format!("'{}' is already in the book", record.id())))
+                        return Err(Error::validation(
+                            "id",
+                            format!("'{}' is already in the book", record.id()),
+                        ))
                     }
-                    (WriteMode::Update, None) => return Err(Error::NotFound(format!("record '{}'", record.id()))),
+                    (WriteMode::Update, None) => {
+                        return Err(Error::NotFound(format!("record '{}'", record.id())))
+                    }
                     (WriteMode::Update, Some((_, old))) => {
-                        if old.source() != RecordSource::Citizen || record.source() != RecordSource::Citizen {
+                        if old.source() != RecordSource::Citizen
+                            || record.source() != RecordSource::Citizen
+                        {
                             return Err(Error::validation(
                                 "source",
                                 "only records the citizen wrote can be changed; facility records are corrected by the facility",
                             ));
                         }
                         if old.person_id() != record.person_id() || old.kind() != record.kind() {
-                            return Err(Error::validation("person_id", "a record cannot move to another person or kind"));
+                            return Err(Error::validation(
+                                "person_id",
+                                "a record cannot move to another person or kind",
+                            ));
                         }
                     }
                     _ => {}
@@ -159,7 +179,8 @@ impl Store {
     pub fn delete_record(&self, id: &str) -> Result<()> {
         let conn = self.write_lock()?;
         let tx = conn.unchecked_transaction()?;
-        let (seq, record) = existing(&tx, id)?.ok_or_else(|| Error::NotFound(format!("record '{id}'")))?;
+        let (seq, record) =
+            existing(&tx, id)?.ok_or_else(|| Error::NotFound(format!("record '{id}'")))?;
         if record.source() != RecordSource::Citizen {
             return Err(Error::validation(
                 "source",
@@ -181,7 +202,11 @@ impl Store {
     }
 
     /// One page of a person's timeline, newest first, and the cursor for the next page if there is one.
-    pub fn timeline(&self, person_id: &str, filter: &TimelineFilter) -> Result<(Vec<Record>, Option<Cursor>)> {
+    pub fn timeline(
+        &self,
+        person_id: &str,
+        filter: &TimelineFilter,
+    ) -> Result<(Vec<Record>, Option<Cursor>)> {
         self.read(|conn| {
             get_person(conn, person_id)?;
             let mut sql = String::from("SELECT id, at_ms, body FROM records WHERE person_id = ?");
@@ -190,7 +215,12 @@ impl Store {
                 sql.push_str(" AND kind IN (");
                 sql.push_str(&vec!["?"; filter.kinds.len()].join(", "));
                 sql.push(')');
-                args.extend(filter.kinds.iter().map(|k| Value::Text(k.as_str().to_string())));
+                args.extend(
+                    filter
+                        .kinds
+                        .iter()
+                        .map(|k| Value::Text(k.as_str().to_string())),
+                );
             }
             if let Some(from) = filter.from_ms {
                 sql.push_str(" AND at_ms >= ?");
@@ -242,13 +272,20 @@ impl Store {
                  WHERE record_search MATCH ?1 AND r.person_id = ?2
                  ORDER BY r.at_ms DESC, r.id DESC LIMIT ?3",
             )?;
-            let bodies = select.query_map(params![expression, person_id, limit as i64], |row| row.get::<_, String>(0))?;
+            let bodies = select.query_map(params![expression, person_id, limit as i64], |row| {
+                row.get::<_, String>(0)
+            })?;
             bodies.map(|body| decode_record(&body?)).collect()
         })
     }
 
     /// Every record of one kind for a person, in `at` order, from `from_ms` on.
-    pub fn records_of_kind(&self, person_id: &str, kind: RecordKind, from_ms: i64) -> Result<Vec<Record>> {
+    pub fn records_of_kind(
+        &self,
+        person_id: &str,
+        kind: RecordKind,
+        from_ms: i64,
+    ) -> Result<Vec<Record>> {
         self.read(|conn| {
             get_person(conn, person_id)?;
             let mut select = conn.prepare_cached(
@@ -285,7 +322,9 @@ impl Store {
     pub fn all_records(&self, person_id: &str) -> Result<Vec<Record>> {
         self.read(|conn| {
             get_person(conn, person_id)?;
-            let mut select = conn.prepare_cached("SELECT body FROM records WHERE person_id = ?1 ORDER BY at_ms, id")?;
+            let mut select = conn.prepare_cached(
+                "SELECT body FROM records WHERE person_id = ?1 ORDER BY at_ms, id",
+            )?;
             let bodies = select.query_map([person_id], |row| row.get::<_, String>(0))?;
             bodies.map(|body| decode_record(&body?)).collect()
         })

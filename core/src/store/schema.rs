@@ -36,7 +36,10 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<()> {
         return Ok(());
     }
     let tx = conn.transaction()?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found && *v <= target) {
+    for (version, sql) in MIGRATIONS
+        .iter()
+        .filter(|(v, _)| *v > found && *v <= target)
+    {
         tx.execute_batch(sql)?;
         upgrade_step(&tx, *version)?;
         tx.pragma_update(None, "user_version", version)?;

@@ -39,7 +39,8 @@ pub fn index_record(conn: &Connection, seq: i64, record: &Record) -> Result<()> 
 }
 
 pub fn unindex_record(conn: &Connection, seq: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM record_search WHERE rowid = ?1")?.execute([seq])?;
+    conn.prepare_cached("DELETE FROM record_search WHERE rowid = ?1")?
+        .execute([seq])?;
     Ok(())
 }
 
@@ -47,10 +48,13 @@ pub fn unindex_record(conn: &Connection, seq: i64) -> Result<()> {
 pub fn rebuild_index(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM record_search", [])?;
     let mut select = conn.prepare("SELECT seq, body FROM records")?;
-    let rows = select.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+    let rows = select.query_map([], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+    })?;
     for row in rows {
         let (seq, body) = row?;
-        let record: Record = serde_json::from_str(&body).map_err(|e| Error::CorruptRecord(e.to_string()))?;
+        let record: Record =
+            serde_json::from_str(&body).map_err(|e| Error::CorruptRecord(e.to_string()))?;
         index_record(conn, seq, &record)?;
     }
     Ok(())
@@ -70,13 +74,22 @@ mod tests {
 
     #[test]
     fn match_expression_quotes_each_word_as_a_prefix() {
-        assert_eq!(match_expression("Viêm phổi").as_deref(), Some("\"viem\"* \"phoi\"*"));
-        assert_eq!(match_expression("J18.9").as_deref(), Some("\"j18\"* \"9\"*"));
+        assert_eq!(
+            match_expression("Viêm phổi").as_deref(),
+            Some("\"viem\"* \"phoi\"*")
+        );
+        assert_eq!(
+            match_expression("J18.9").as_deref(),
+            Some("\"j18\"* \"9\"*")
+        );
     }
 
     #[test]
     fn query_syntax_in_input_is_not_interpreted() {
-        assert_eq!(match_expression("\"a\" OR b*").as_deref(), Some("\"a\"* \"or\"* \"b\"*"));
+        assert_eq!(
+            match_expression("\"a\" OR b*").as_deref(),
+            Some("\"a\"* \"or\"* \"b\"*")
+        );
         assert_eq!(match_expression("  ,;- "), None);
     }
 }

@@ -40,7 +40,7 @@ fn a_book_made_by_schema_1_is_upgraded_and_its_records_become_searchable() {
     }
 
     let store = Store::open(&path, &key()).expect("open upgrades");
-    let version = store.read(|conn| schema::user_version(conn)).expect("version");
+    let version = store.read(schema::user_version).expect("version");
     assert_eq!(version, CURRENT_VERSION);
     let found = store.search("p1", "viem phoi", 10).expect("search");
     assert_eq!(found.len(), 1);
@@ -53,7 +53,8 @@ fn a_book_from_a_newer_schema_is_refused_and_left_alone() {
     let path = dir.path().join("book.db");
     {
         let conn = connection::open(&path, Some(&key()), Role::Writer).expect("open");
-        conn.pragma_update(None, "user_version", CURRENT_VERSION + 1).expect("future version");
+        conn.pragma_update(None, "user_version", CURRENT_VERSION + 1)
+            .expect("future version");
     }
     match Store::open(&path, &key()) {
         Err(Error::NewerSchema { found, known }) => {

@@ -25,7 +25,11 @@ pub struct TestBook {
 
 impl TestBook {
     pub fn path(&self) -> String {
-        self.dir.path().join("book.db").to_string_lossy().into_owned()
+        self.dir
+            .path()
+            .join("book.db")
+            .to_string_lossy()
+            .into_owned()
     }
 }
 
@@ -55,7 +59,10 @@ pub fn mother() -> Person {
             valid_from: Some(date("2026-01-01")),
             valid_to: Some(date("2026-12-31")),
         }),
-        blood_group: Some(BloodGroup { abo: AboGroup::O, rh: RhFactor::Positive }),
+        blood_group: Some(BloodGroup {
+            abo: AboGroup::O,
+            rh: RhFactor::Positive,
+        }),
         risk_factors: vec![],
         guardian: None,
     }
@@ -90,7 +97,10 @@ pub fn child_of(guardian: &Person) -> Person {
 }
 
 pub fn bach_mai() -> Facility {
-    Facility { code: "01001".into(), name: "Bệnh viện Bạch Mai".into() }
+    Facility {
+        code: "01001".into(),
+        name: "Bệnh viện Bạch Mai".into(),
+    }
 }
 
 pub fn visit(person_id: &str, start: &str, diagnosis: &str, icd10: &str) -> Record {
@@ -136,7 +146,10 @@ pub fn prescription(person_id: &str, issued_at: &str, days: u32) -> Record {
             facility: bach_mai(),
             prescriber_name: Some("BS. Phạm Văn Hùng".into()),
             prescriber_licence: None,
-            diagnoses: vec![Diagnosis { icd10: "J18.9".into(), text: "Viêm phổi".into() }],
+            diagnoses: vec![Diagnosis {
+                icd10: "J18.9".into(),
+                text: "Viêm phổi".into(),
+            }],
             lines: vec![DrugLine {
                 drug_code: None,
                 brand_name: "Augmentin 625mg".into(),
@@ -169,7 +182,10 @@ pub fn referral(person_id: &str) -> Record {
             source: RecordSource::Facility,
             sensitive: false,
             slip_number: "CT-2026-0042".into(),
-            from_facility: Facility { code: "01123".into(), name: "Trung tâm Y tế quận Đống Đa".into() },
+            from_facility: Facility {
+                code: "01123".into(),
+                name: "Trung tâm Y tế quận Đống Đa".into(),
+            },
             to_facility: bach_mai(),
             clinical_signs: "Khó thở, SpO2 91%".into(),
             diagnosis_text: "Viêm phổi nặng".into(),
@@ -181,7 +197,10 @@ pub fn referral(person_id: &str) -> Record {
             reason: ReferralReason::BeyondCapacity,
             planned_treatment: "Điều trị nội trú".into(),
             transport: "Xe cứu thương".into(),
-            escort: Some(Escort { name: "ĐD. Lê Thu".into(), role: "Điều dưỡng".into() }),
+            escort: Some(Escort {
+                name: "ĐD. Lê Thu".into(),
+                role: "Điều dưỡng".into(),
+            }),
             doctor_name: Some("BS. Ngô Quang".into()),
             doctor_licence: None,
             signed_at: instant("2026-11-20T10:00:00+07:00"),
@@ -225,7 +244,10 @@ pub fn immunization(person_id: &str, day: &str) -> Record {
             dose_number: Some(1),
             date: date(day),
             lot: Some("X1234".into()),
-            facility: Some(Facility { code: "01234".into(), name: "Trung tâm tiêm chủng".into() }),
+            facility: Some(Facility {
+                code: "01234".into(),
+                name: "Trung tâm tiêm chủng".into(),
+            }),
             programme: ImmunizationProgramme::PaidService,
             reactions: None,
         },
