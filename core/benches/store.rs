@@ -31,7 +31,9 @@ impl Mode {
 
     fn open(self, path: &Path) -> Store {
         let result = match self {
-            Mode::Encrypted => BookKey::from_bytes("key", vec![42u8; 32]).and_then(|key| Store::open(path, &key)),
+            Mode::Encrypted => {
+                BookKey::from_bytes("key", vec![42u8; 32]).and_then(|key| Store::open(path, &key))
+            }
             Mode::Unencrypted => Store::open_unencrypted(path),
         };
         result.expect("open store")
@@ -41,7 +43,11 @@ impl Mode {
 fn owner() -> Person {
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
     let family = sample_family(42, today);
-    family.people.into_iter().next().expect("the sample family has an owner")
+    family
+        .people
+        .into_iter()
+        .next()
+        .expect("the sample family has an owner")
 }
 
 /// A book with the owner and `count` records, on disk in `dir`.
@@ -49,12 +55,20 @@ fn filled_book(mode: Mode, dir: &Path, owner: &Person, count: usize) -> Store {
     let store = mode.open(&dir.join("book.db"));
     store.put_person(owner, true).expect("owner");
     let mut records = bulk_records(owner, count, 7);
-    store.put_records(&mut records, WriteMode::Insert).expect("records");
+    store
+        .put_records(&mut records, WriteMode::Insert)
+        .expect("records");
     store
 }
 
 fn first_page() -> TimelineFilter {
-    TimelineFilter { kinds: vec![], from_ms: None, until_ms: None, limit: PAGE, after: None }
+    TimelineFilter {
+        kinds: vec![],
+        from_ms: None,
+        until_ms: None,
+        limit: PAGE,
+        after: None,
+    }
 }
 
 fn benches(c: &mut Criterion) {
@@ -62,7 +76,9 @@ fn benches(c: &mut Criterion) {
     let modes = [Mode::Encrypted, Mode::Unencrypted];
 
     let mut group = c.benchmark_group("insert_10k_records");
-    group.sample_size(10).throughput(Throughput::Elements(INSERT_COUNT as u64));
+    group
+        .sample_size(10)
+        .throughput(Throughput::Elements(INSERT_COUNT as u64));
     let records: Vec<Record> = bulk_records(&owner, INSERT_COUNT, 11);
     for mode in modes {
         group.bench_function(BenchmarkId::from_parameter(mode.name()), |b| {
@@ -74,7 +90,9 @@ fn benches(c: &mut Criterion) {
                     (dir, store, records.clone())
                 },
                 |(dir, store, mut batch)| {
-                    store.put_records(&mut batch, WriteMode::Insert).expect("insert");
+                    store
+                        .put_records(&mut batch, WriteMode::Insert)
+                        .expect("insert");
                     (dir, store)
                 },
                 BatchSize::PerIteration,
@@ -101,7 +119,10 @@ fn benches(c: &mut Criterion) {
         let mut filter = first_page();
         filter.limit = BOOK_SIZE / 2;
         let (_, middle) = store.timeline(&owner.id, &filter).expect("middle");
-        let deep = TimelineFilter { after: middle, ..first_page() };
+        let deep = TimelineFilter {
+            after: middle,
+            ..first_page()
+        };
         group.bench_function(BenchmarkId::new("deep_page", mode.name()), |b| {
             b.iter(|| store.timeline(&owner.id, &deep).expect("page"))
         });
@@ -116,11 +137,13 @@ fn benches(c: &mut Criterion) {
     }
     group.finish();
 
-    let paths: Vec<(Mode, std::path::PathBuf)> =
-        books.into_iter().map(|(mode, dir, store)| {
+    let paths: Vec<(Mode, std::path::PathBuf)> = books
+        .into_iter()
+        .map(|(mode, dir, store)| {
             drop(store);
             (mode, dir.keep())
-        }).collect();
+        })
+        .collect();
     let mut group = c.benchmark_group("open_20k_book");
     for (mode, dir) in &paths {
         group.bench_function(BenchmarkId::from_parameter(mode.name()), |b| {
