@@ -403,7 +403,9 @@ impl RecordKind {
 
 /// One record of any kind: a sealed class in Kotlin, an enum in Swift.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Enum)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+// Externally tagged: decoding streams straight into the variant (an internal tag would buffer
+// every record first, which doubled the cost of reading a timeline page).
+#[serde(rename_all = "snake_case")]
 pub enum Record {
     Visit { visit: Visit },
     Prescription { prescription: Prescription },

@@ -231,8 +231,9 @@ impl Store {
                 args.push(Value::Integer(until));
             }
             if let Some(after) = &filter.after {
-                sql.push_str(" AND (at_ms < ? OR (at_ms = ? AND id < ?))");
-                args.push(Value::Integer(after.at_ms));
+                // A row-value comparison lets SQLite seek in the timeline index: a deep page costs
+                // what the first page costs.
+                sql.push_str(" AND (at_ms, id) < (?, ?)");
                 args.push(Value::Integer(after.at_ms));
                 args.push(Value::Text(after.id.clone()));
             }

@@ -9,7 +9,7 @@ use crate::error::Error;
 
 const PERSON: &str = r#"{"id":"p1","role":"owner","full_name":"Lê Văn Tám","date_of_birth":"1985-02-03","sex":"male","personal_id":null,"previous_personal_ids":[],"ethnicity":null,"nationality":null,"occupation":null,"address":null,"insurance":null,"blood_group":null,"risk_factors":[],"guardian":null}"#;
 
-const CONDITION: &str = r#"{"kind":"condition","condition":{"id":"r1","person_id":"p1","source":"citizen","sensitive":false,"history":"medical","text":"Viêm phổi","icd10":"J18.9","onset":null,"recorded_on":"2019-04-01","status":"resolved","relative":null}}"#;
+const CONDITION: &str = r#"{"condition":{"condition":{"id":"r1","person_id":"p1","source":"citizen","sensitive":false,"history":"medical","text":"Viêm phổi","icd10":"J18.9","onset":null,"recorded_on":"2019-04-01","status":"resolved","relative":null}}}"#;
 
 fn key() -> BookKey {
     match BookKey::from_bytes("key", vec![3u8; 32]) {

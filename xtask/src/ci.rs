@@ -1,0 +1,135 @@
+//! `cargo xtask test`: everything CI runs, in order, stopping at the first failure:
+//! setup, formatting, clippy, the Rust tests, the bindings, the Kotlin tests on the JVM and the
+//! Swift tests (where a Swift toolchain exists). Also `cargo xtask test-kotlin`, the Kotlin part
+//! alone.
+//!
+//! Kotlin test convention: every `.kt` file under `tests/kotlin/` is compiled together with the
+//! generated bindings; `tests/kotlin/TestRunner.kt` (package `vn.healthbook.tests`) has the
+//! `main` that runs the registered tests and the assertion functions. A test file defines a list
+//! such as `val bookTests: List<TestCase>` and TestRunner.kt's `allTests` includes it.
+
+use std::ffi::OsString;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use crate::bindings::{self, Bindings, Profile};
+use crate::kotlin;
+use crate::process;
+use crate::swift::{self, Outcome};
+use crate::tools::{self, Tools};
+use crate::workspace::Workspace;
+
+/// The JVM class of `tests/kotlin/TestRunner.kt`'s `main`.
+const KOTLIN_TEST_MAIN: &str = "vn.healthbook.tests.TestRunnerKt";
+
+pub fn test(ws: &Workspace) -> Result<()> {
+    let mut steps = Steps::new(7);
+
+    steps.begin("Setup");
+    let tools = tools::setup(ws)?;
+
+    steps.begin("Formatting: cargo fmt --all -- --check");
+    process::run(
+        process::cargo()
+            .current_dir(&ws.root)
+            .args(["fmt", "--all", "--", "--check"]),
+    )
+    .context("the code is not formatted as rustfmt wants: run `cargo fmt --all`")?;
+
+    // --all-features so the benchmarks (behind `bench-baseline`) are linted too.
+    steps.begin("Lints: cargo clippy --workspace --all-targets --all-features -- -D warnings");
+    process::run(process::cargo().current_dir(&ws.root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+    .context("clippy found problems: fix the warnings above (CI treats them as errors)")?;
+
+    steps.begin("Rust tests: cargo test --workspace");
+    process::run(
+        process::cargo()
+            .current_dir(&ws.root)
+            .args(["test", "--workspace"]),
+    )
+    .context("Rust tests failed: see the failures above")?;
+
+    steps.begin("Bindings (debug build)");
+    let bindings = bindings::build(ws, Profile::Debug)?;
+
+    steps.begin("Kotlin tests on the JVM");
+    kotlin_tests(ws, &tools, &bindings, &[])?;
+
+    steps.begin("Swift tests");
+    let swift = swift::test(ws, &tools, &bindings)?;
+
+    steps.finish();
+    match swift {
+        Outcome::Passed => println!("All checks passed."),
+        Outcome::Skipped(reason) => {
+            println!("All checks passed; the Swift tests were skipped ({reason}).")
+        }
+    }
+    Ok(())
+}
+
+/// Only the Kotlin tests, optionally those whose names contain one of `filters`.
+pub fn test_kotlin(ws: &Workspace, filters: &[String]) -> Result<()> {
+    let tools = tools::setup(ws)?;
+    let bindings = bindings::build(ws, Profile::Debug)?;
+    kotlin_tests(ws, &tools, &bindings, filters)
+}
+
+fn kotlin_tests(
+    ws: &Workspace,
+    tools: &Tools,
+    bindings: &Bindings,
+    filters: &[String],
+) -> Result<()> {
+    let jar = ws.target.join("kotlin-tests/healthbook-kotlin-tests.jar");
+    kotlin::compile(ws, tools, bindings, &ws.root.join("tests/kotlin"), &jar)?;
+    let args: Vec<OsString> = filters.iter().map(OsString::from).collect();
+    kotlin::run_main(ws, tools, bindings, &jar, KOTLIN_TEST_MAIN, &args)
+        .context("Kotlin tests failed: see the FAILED lines above")
+}
+
+/// Numbered step headers, and how long each step took.
+struct Steps {
+    total: usize,
+    current: Option<(String, Instant)>,
+    done: Vec<(String, Duration)>,
+}
+
+impl Steps {
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            current: None,
+            done: Vec::new(),
+        }
+    }
+
+    fn begin(&mut self, title: &str) {
+        self.end_current();
+        println!("\n==> [{}/{}] {title}", self.done.len() + 1, self.total);
+        self.current = Some((title.to_owned(), Instant::now()));
+    }
+
+    fn end_current(&mut self) {
+        if let Some((title, started)) = self.current.take() {
+            self.done.push((title, started.elapsed()));
+        }
+    }
+
+    fn finish(mut self) {
+        self.end_current();
+        println!("\n==> Summary");
+        for (title, took) in &self.done {
+            println!("  {:>7.1}s  {title}", took.as_secs_f64());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! `cargo xtask`: the developer commands of healthbook.
+//!
+//! This file only reads the command line and hands over to the module that does the work:
+//! `tools` (setup), `bindings`, `ci` (test), `kotlin`, `swift`, `demo` and `bench`.
+
+mod bench;
+mod bindings;
+mod ci;
+mod demo;
+mod kotlin;
+mod process;
+mod swift;
+mod tools;
+mod workspace;
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+use crate::bindings::Profile;
+use crate::workspace::Workspace;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command> [options]
+
+Main entry points:
+  demo [--out DIR] [-- ARGS...]
+        Install what is missing, build, and run the Kotlin console demo (tests/kotlin-demo)
+        against the debug build. DIR (default: a new target/demo-<unix time>) is passed to
+        the demo as its first argument; ARGS follow it.
+  test  Everything CI runs: setup, cargo fmt --check, clippy, cargo test, bindings,
+        Kotlin tests on the JVM, Swift tests (skipped where there is no swiftc).
+
+Other commands:
+  setup                 Make sure libssl-dev, Java, JNA and the Kotlin compiler are present,
+                        installing what is missing. Quick when everything is there.
+  bindings [--release]  Build healthbook-core and generate the Kotlin and Swift bindings
+                        into target/bindings/{kotlin,swift}.
+  test-kotlin [FILTER...]
+                        Only the Kotlin tests: build, generate bindings, compile and run the
+                        tests whose names contain one of the FILTERs (all when none given).
+  bench [ARGS...]       Run the criterion benchmarks of healthbook-core; ARGS go to
+                        `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
+  help                  Show this text.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The chain of contexts, most general first; no backtrace: the messages say where.
+            eprintln!("\nerror: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  because: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let Some((command, rest)) = args.split_first() else {
+        print!("{USAGE}");
+        return Ok(());
+    };
+    let ws = Workspace::locate()?;
+    match command.as_str() {
+        "setup" => {
+            no_arguments(command, rest)?;
+            tools::setup(&ws).map(|_| ())
+        }
+        "bindings" => {
+            let profile = match rest {
+                [] => Profile::Debug,
+                [flag] if flag == "--release" => Profile::Release,
+                _ => bail!("`bindings` takes only `--release`, got {rest:?}\n\n{USAGE}"),
+            };
+            bindings::build(&ws, profile).map(|_| ())
+        }
+        "test" => {
+            no_arguments(command, rest)?;
+            ci::test(&ws)
+        }
+        "test-kotlin" => ci::test_kotlin(&ws, rest),
+        "demo" => demo::run(&ws, demo::Options::parse(rest)?),
+        "bench" => bench::run(&ws, rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn no_arguments(command: &str, rest: &[String]) -> Result<()> {
+    if !rest.is_empty() {
+        bail!("`{command}` takes no arguments, got {rest:?}\n\n{USAGE}");
+    }
+    Ok(())
+}
