@@ -268,3 +268,68 @@ fn no_record_text_reaches_any_file_in_plaintext() {
     drop(test.book);
     check_files("after close");
 }
+
+#[test]
+fn an_empty_or_special_path_is_refused() {
+    for path in ["", "  ", ":memory:", "file:book.db?mode=memory"] {
+        match HealthBook::open(path.into(), KEY.to_vec()) {
+            Err(HealthBookError::Validation { field, .. }) => assert_eq!(field, "path"),
+            other => panic!(
+                "{path:?}: expected a validation error on path, got {:?}",
+                other.err()
+            ),
+        }
+    }
+}
+
+#[test]
+fn readers_on_several_threads_see_whole_batches_while_the_writer_writes() {
+    let test = new_book();
+    let owner = book_with_owner(&test);
+    let query = || TimelineQuery {
+        kinds: vec![],
+        from: None,
+        to: None,
+        limit: 500,
+        cursor: None,
+    };
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for _ in 0..20 {
+                test.book
+                    .add_records(one_of_each(&owner))
+                    .expect("write batch");
+            }
+        });
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut last = 0;
+                    for _ in 0..50 {
+                        let seen = test
+                            .book
+                            .timeline(owner.clone(), query())
+                            .expect("read")
+                            .entries
+                            .len();
+                        assert_eq!(seen % 8, 0, "a reader saw part of a batch ({seen} records)");
+                        assert!(seen >= last, "a reader went back in time");
+                        last = seen;
+                    }
+                })
+            })
+            .collect();
+        writer.join().expect("writer");
+        for reader in readers {
+            reader.join().expect("reader");
+        }
+    });
+    assert_eq!(
+        test.book
+            .timeline(owner, query())
+            .expect("read")
+            .entries
+            .len(),
+        160
+    );
+}

@@ -158,7 +158,9 @@ val bookTests: List<TestCase> = listOf(
             val owner = book.addPerson(mother())
             val written = book.addRecords(oneOfEach(owner.id))
             assertEquals(8, written.size)
-            val kinds = written.map { record -> book.record(recordId(record))::class.simpleName }.toSet()
+            assertEquals(RecordKind.entries.toSet(), written.map { it.recordKind() }.toSet(), "one of each kind")
+            assertTrue(written.all { it.recordPersonId() == owner.id && it.recordId().isNotEmpty() }, "ids assigned")
+            val kinds = written.map { record -> book.record(record.recordId())::class.simpleName }.toSet()
             assertEquals(
                 setOf("Visit", "Prescription", "Referral", "Appointment", "Immunization", "Allergy", "Condition", "Observation"),
                 kinds,
@@ -284,14 +286,3 @@ val bookTests: List<TestCase> = listOf(
         }
     },
 )
-
-private fun recordId(record: Record): String = when (record) {
-    is Record.Visit -> record.visit.id
-    is Record.Prescription -> record.prescription.id
-    is Record.Referral -> record.referral.id
-    is Record.Appointment -> record.appointment.id
-    is Record.Immunization -> record.immunization.id
-    is Record.Allergy -> record.allergy.id
-    is Record.Condition -> record.condition.id
-    is Record.Observation -> record.observation.id
-}

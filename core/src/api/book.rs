@@ -47,6 +47,13 @@ impl HealthBook {
     #[uniffi::constructor]
     pub fn open(path: String, key: Vec<u8>) -> ApiResult<Arc<Self>> {
         let key = BookKey::from_bytes("key", key)?;
+        if path.trim().is_empty() || path.starts_with(':') || path.starts_with("file:") {
+            return Err(Error::validation(
+                "path",
+                "give the path of the book's file in the app's private storage",
+            )
+            .into());
+        }
         let store = Store::open(Path::new(&path), &key)?;
         Ok(Arc::new(HealthBook { store }))
     }

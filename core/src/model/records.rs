@@ -471,3 +471,21 @@ impl Record {
         each_kind!(self, r => r.sensitive)
     }
 }
+
+/// What every kind shares, callable from Kotlin and Swift without a `when`/`switch` over the kinds.
+#[uniffi::export]
+impl Record {
+    /// The record's id in the book.
+    pub fn record_id(&self) -> String {
+        self.id().to_string()
+    }
+
+    /// The person the record is about.
+    pub fn record_person_id(&self) -> String {
+        self.person_id().to_string()
+    }
+
+    pub fn record_kind(&self) -> RecordKind {
+        self.kind()
+    }
+}
