@@ -30,6 +30,17 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A stored body that does not decode. Says where, never what: serde's own message would quote
+    /// the stored value, and that is health data.
+    pub fn corrupt(what: &str, error: &serde_json::Error) -> Self {
+        Error::CorruptRecord(format!(
+            "{what} (a {:?} error at line {}, column {})",
+            error.classify(),
+            error.line(),
+            error.column()
+        ))
+    }
+
     pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Validation(ValidationError::new(field, reason))
     }

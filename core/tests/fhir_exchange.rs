@@ -138,3 +138,22 @@ fn a_bundle_about_someone_not_in_the_book_imports_nothing() {
     );
     assert!(all(&target, &id).is_empty());
 }
+
+#[test]
+fn a_namesake_with_another_personal_id_is_not_matched() {
+    let source = new_book();
+    let owner = source.book.add_person(mother()).expect("owner").id;
+    source.book.add_records(one_of_each(&owner)).expect("write");
+    let json = source.book.export_fhir(owner).expect("export");
+
+    let target = new_book();
+    let mut namesake = mother();
+    namesake.personal_id = Some("079190054321".into()); // same name and birth date, another citizen
+    let id = target.book.add_person(namesake).expect("namesake").id;
+    let error = target.book.import_fhir(json).expect_err("must not match");
+    assert!(
+        matches!(error, HealthBookError::Validation { ref field, .. } if field == "bundle.Patient"),
+        "{error:?}"
+    );
+    assert!(all(&target, &id).is_empty());
+}

@@ -237,6 +237,14 @@ fn active_prescriptions_and_upcoming_appointments() {
         1,
         "only the 7-day course from 2026-11-19 is still running"
     );
+    // A 7-day course issued on 19/11 is taken through 25/11 inclusive.
+    assert_eq!(
+        test.book
+            .active_prescriptions(owner.clone(), date("2026-11-25"))
+            .expect("active")
+            .len(),
+        1
+    );
     assert!(test
         .book
         .active_prescriptions(owner.clone(), date("2026-11-26"))
@@ -372,4 +380,42 @@ fn citizen_records_can_be_changed_and_deleted() {
         .search(owner, "dau dau".into(), 5)
         .expect("search")
         .is_empty());
+}
+
+#[test]
+fn date_filters_use_vietnam_days_whatever_offset_a_record_was_written_in() {
+    let test = new_book();
+    let owner = test.book.add_person(mother()).expect("owner").id;
+    test.book
+        .add_records(vec![
+            // 23:59 on 19/11 in Vietnam.
+            note(&owner, "2026-11-19T23:59:00+07:00", "late on the 19th"),
+            // 17:30 UTC on 18/11 is 00:30 on 19/11 in Vietnam.
+            note(&owner, "2026-11-18T17:30:00Z", "early on the 19th"),
+            // 16:59 UTC on 18/11 is 23:59 on 18/11 in Vietnam.
+            note(&owner, "2026-11-18T16:59:00Z", "late on the 18th"),
+        ])
+        .expect("write");
+    let day = |d: &str| TimelineQuery {
+        from: Some(date(d)),
+        to: Some(date(d)),
+        ..query(50, None)
+    };
+    let titles = |d: &str| -> Vec<String> {
+        test.book
+            .timeline(owner.clone(), day(d))
+            .expect("timeline")
+            .entries
+            .into_iter()
+            .map(|e| e.title)
+            .collect()
+    };
+    assert_eq!(
+        titles("2026-11-19"),
+        vec![
+            "late on the 19th".to_string(),
+            "early on the 19th".to_string()
+        ]
+    );
+    assert_eq!(titles("2026-11-18"), vec!["late on the 18th".to_string()]);
 }

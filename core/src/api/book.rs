@@ -8,7 +8,9 @@ use chrono::{Days, Utc};
 
 use super::error::HealthBookError;
 use super::ids;
-use super::query::{ImportReport, ImportedRecord, TimelineEntry, TimelinePage, TimelineQuery};
+use super::query::{
+    ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery,
+};
 use crate::error::{Error, Result};
 use crate::fhir;
 use crate::model::time::{start_of_day_vn, vietnam_offset};
@@ -230,7 +232,21 @@ impl HealthBook {
         let person = self.matching_person(&plan.patient)?;
         let mut imported = Vec::with_capacity(plan.records.len());
         let mut records = Vec::with_capacity(plan.records.len());
+        let mut skipped = plan.skipped;
         for (mut record, source_reference) in plan.records {
+            // The plan was checked against the bundle's Patient; the book's person is what counts.
+            if let Err(invalid) = record.validate(&person) {
+                skipped.push(SkippedResource {
+                    resource_type: source_reference
+                        .split('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                    resource_id: source_reference.split('/').nth(1).map(str::to_string),
+                    reason: format!("{invalid}"),
+                });
+                continue;
+            }
             let id = fhir::imported_record_id(&person.id, &source_reference);
             record.set_id(id.clone());
             record.set_person_id(person.id.clone());
@@ -245,32 +261,38 @@ impl HealthBook {
         Ok(ImportReport {
             person_id: person.id,
             imported,
-            skipped: plan.skipped,
+            skipped,
         })
     }
 }
 
 impl HealthBook {
+    /// The person a bundle is about: same personal id (current or earlier); or, when either side has
+    /// no personal id, the same folded name and date of birth. Two different personal ids never match.
     fn matching_person(&self, patient: &Person) -> Result<Person> {
         let people = self.store.people()?;
-        let by_id = patient.personal_id.as_ref().and_then(|pid| {
-            people.iter().find(|p| {
-                p.personal_id.as_ref() == Some(pid) || p.previous_personal_ids.contains(pid)
-            })
-        });
-        let by_name = || {
-            people.iter().find(|p| {
-                p.date_of_birth == patient.date_of_birth
-                    && search::fold(&p.full_name) == search::fold(&patient.full_name)
-            })
+        let ids_of = |p: &Person| -> Vec<String> {
+            p.personal_id
+                .iter()
+                .chain(p.previous_personal_ids.iter())
+                .cloned()
+                .collect()
         };
-        by_id.or_else(by_name).cloned().ok_or_else(|| {
+        let patient_ids = ids_of(patient);
+        let found = people
+            .iter()
+            .find(|p| ids_of(p).iter().any(|id| patient_ids.contains(id)))
+            .or_else(|| {
+                people.iter().find(|p| {
+                    (p.personal_id.is_none() || patient.personal_id.is_none())
+                        && p.date_of_birth == patient.date_of_birth
+                        && search::fold(&p.full_name) == search::fold(&patient.full_name)
+                })
+            });
+        found.cloned().ok_or_else(|| {
             Error::validation(
                 "bundle.Patient",
-                format!(
-                    "the bundle is about a patient not in this book (born {}); add the person first, then import",
-                    patient.date_of_birth
-                ),
+                "the bundle is about a patient who is not in this book; add the person first, then import",
             )
         })
     }

@@ -1227,8 +1227,8 @@ fn round_trip_keeps_records_with_their_optional_fields_left_out() {
                 referral.doctor_name = None;
                 referral.escort = None;
                 referral.disease_course = None;
+                referral.icd10 = vec!["I10".into()];
                 referral.chronic_disease = true;
-                referral.icd10.clear();
             }
             Record::Appointment { appointment } => {
                 appointment.slip_number = None;

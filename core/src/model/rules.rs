@@ -432,6 +432,12 @@ impl ReferralSlip {
         required("referral.clinical_signs", &self.clinical_signs)?;
         required("referral.diagnosis_text", &self.diagnosis_text)?;
         validate_icd10_list("referral.icd10", &self.icd10, MAX_SECONDARY_ICD10 + 1)?;
+        if self.chronic_disease && !self.icd10.iter().any(|code| is_chronic_icd10(code)) {
+            return Err(ValidationError::new(
+                "referral.chronic_disease",
+                "a one-year slip needs a diagnosis on the chronic disease list among its ICD-10 codes",
+            ));
+        }
         required("referral.planned_treatment", &self.planned_treatment)?;
         required("referral.transport", &self.transport)?;
         if let Some(escort) = &self.escort {

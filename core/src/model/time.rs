@@ -11,15 +11,23 @@ pub type CalendarDate = NaiveDate;
 /// Crosses the FFI as an RFC 3339 string; Kotlin sees `java.time.OffsetDateTime`.
 pub type DateTimeOffset = DateTime<FixedOffset>;
 
+// A malformed date from the app becomes `HealthBookError.Validation`, not an internal error.
+fn lift_error(reason: String) -> uniffi::deps::anyhow::Error {
+    uniffi::deps::anyhow::Error::new(crate::api::HealthBookError::Validation {
+        field: "date".into(),
+        reason,
+    })
+}
+
 uniffi::custom_type!(CalendarDate, String, {
     remote,
-    try_lift: |text| parse_calendar_date(&text).map_err(|e| uniffi::deps::anyhow::anyhow!(e)),
+    try_lift: |text| parse_calendar_date(&text).map_err(lift_error),
     lower: |date| date.format("%Y-%m-%d").to_string(),
 });
 
 uniffi::custom_type!(DateTimeOffset, String, {
     remote,
-    try_lift: |text| parse_instant(&text).map_err(|e| uniffi::deps::anyhow::anyhow!(e)),
+    try_lift: |text| parse_instant(&text).map_err(lift_error),
     lower: |instant| instant.to_rfc3339(),
 });
 
@@ -35,15 +43,19 @@ const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 
 pub fn parse_calendar_date(text: &str) -> Result<CalendarDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("'{text}' is not a calendar date; use YYYY-MM-DD"))
+        .map_err(|_| "is not a calendar date; use YYYY-MM-DD".to_string())
 }
 
-/// Accepts RFC 3339 and the shorter form Java's `OffsetDateTime.toString()` prints when seconds are zero.
+/// Accepts RFC 3339 and the shorter form Java's `OffsetDateTime.toString()` prints when seconds are
+/// zero (`2024-05-01T08:30+07:00`, or `…T08:30Z` in UTC).
 pub fn parse_instant(text: &str) -> Result<DateTimeOffset, String> {
+    let short_utc = text.strip_suffix('Z').map(|t| format!("{t}+00:00"));
     DateTime::parse_from_rfc3339(text)
-        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z"))
+        .or_else(|_| {
+            DateTime::parse_from_str(short_utc.as_deref().unwrap_or(text), "%Y-%m-%dT%H:%M%:z")
+        })
         .map_err(|_| {
-            format!("'{text}' is not a date-time with offset; use e.g. 2024-05-01T08:30:00+07:00")
+            "is not a date-time with offset; use e.g. 2024-05-01T08:30:00+07:00".to_string()
         })
 }
 
@@ -60,4 +72,29 @@ pub fn start_of_day_vn(date: CalendarDate) -> DateTimeOffset {
 /// The calendar day an instant falls on in Vietnam.
 pub fn vn_date(instant: &DateTimeOffset) -> CalendarDate {
     instant.with_timezone(&vietnam_offset()).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_in_the_forms_java_prints_are_accepted() {
+        for text in [
+            "2024-05-01T08:30:00+07:00",
+            "2024-05-01T08:30+07:00",
+            "2024-05-01T01:30Z",
+            "2024-05-01T01:30:00Z",
+        ] {
+            let parsed = parse_instant(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(parsed.timestamp(), 1_714_527_000, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_date_is_refused_without_echoing_it() {
+        let error = parse_calendar_date("14/03/1990").expect_err("not ISO");
+        assert!(!error.contains("1990"), "{error}");
+        assert!(parse_instant("yesterday").is_err());
+    }
 }

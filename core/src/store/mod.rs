@@ -57,7 +57,8 @@ impl Store {
     }
 
     /// Re-encrypts the whole book under `new_key` in one transaction (rollback journal while it runs):
-    /// if it fails or the process dies, the old key still opens the book.
+    /// if it fails or the process dies, the old key still opens the book. Once the re-encryption has
+    /// committed this returns Ok, whatever else happens, because from then on only the new key opens it.
     pub fn rekey(&self, new_key: &BookKey) -> Result<()> {
         if !self.encrypted {
             return Err(Error::Storage(
@@ -67,13 +68,16 @@ impl Store {
         let writer = self.write_lock()?;
         let mut readers = self.readers.write().map_err(|_| poisoned())?;
         readers.clear();
-        writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        writer.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
-        let result = connection::rekey(&writer, new_key);
-        writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        result?;
-        *readers = open_readers(&self.path, Some(new_key))?;
-        Ok(())
+        let rekeyed = rekey_with_rollback_journal(&writer, new_key);
+        // Back to WAL whatever happened; should that fail, the book still works with a rollback journal.
+        writer
+            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .ok();
+        if rekeyed.is_ok() {
+            // Readers that fail to open are no error: reads then go through the writer.
+            *readers = open_readers(&self.path, Some(new_key)).unwrap_or_default();
+        }
+        rekeyed
     }
 
     pub(crate) fn write_lock(&self) -> Result<MutexGuard<'_, Connection>> {
@@ -108,6 +112,20 @@ impl Drop for Store {
             readers.clear();
         }
     }
+}
+
+fn rekey_with_rollback_journal(conn: &Connection, new_key: &BookKey) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(Error::Storage(format!(
+            "the book could not leave {mode} mode to re-encrypt safely; it still opens with the old key"
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL;")?;
+    let result = connection::rekey(conn, new_key);
+    conn.execute_batch("PRAGMA synchronous = NORMAL;").ok();
+    result
 }
 
 fn open_readers(path: &Path, key: Option<&BookKey>) -> Result<Vec<Mutex<Connection>>> {

@@ -21,7 +21,7 @@ fn role_name(role: PersonRole) -> &'static str {
 }
 
 fn decode(body: &str) -> Result<Person> {
-    serde_json::from_str(body).map_err(|e| Error::CorruptRecord(format!("person: {e}")))
+    serde_json::from_str(body).map_err(|e| Error::corrupt("a person", &e))
 }
 
 pub(crate) fn encode<T: serde::Serialize>(value: &T) -> Result<String> {

@@ -66,7 +66,7 @@ pub struct TimelineFilter {
 }
 
 pub fn decode_record(body: &str) -> Result<Record> {
-    serde_json::from_str(body).map_err(|e| Error::CorruptRecord(e.to_string()))
+    serde_json::from_str(body).map_err(|e| Error::corrupt("a record", &e))
 }
 
 fn existing(conn: &Connection, id: &str) -> Result<Option<(i64, Record)>> {

@@ -54,7 +54,7 @@ pub fn rebuild_index(conn: &Connection) -> Result<()> {
     for row in rows {
         let (seq, body) = row?;
         let record: Record =
-            serde_json::from_str(&body).map_err(|e| Error::CorruptRecord(e.to_string()))?;
+            serde_json::from_str(&body).map_err(|e| Error::corrupt("a record", &e))?;
         index_record(conn, seq, &record)?;
     }
     Ok(())
