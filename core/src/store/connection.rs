@@ -42,6 +42,9 @@ pub fn open(path: &Path, key: Option<&BookKey>, role: Role) -> Result<Connection
         "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;",
     )?;
     if role == Role::Writer {
+        // A large batch (an import, the first sync) should not spill pages mid-transaction: with
+        // encryption every spilled page is encrypted and authenticated again at commit.
+        conn.execute_batch("PRAGMA cache_size = -32000;")?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
     } else {
