@@ -467,24 +467,7 @@ impl<'a> Document<'a> {
         }
 
         if let Some(weight) = visit.weight_kg {
-            let slot = self.reserve(&origin.key("weight"));
-            let body = self.weight_observation(weight, &visit.start, Some(&encounter_ref));
-            self.put(
-                &slot,
-                "Observation",
-                origin.identifier(Some("weight")),
-                origin.sensitive,
-                body,
-                true,
-            );
-            self.add_to_section(
-                Section::VitalSigns,
-                &slot,
-                format!(
-                    "{}: cân nặng (body weight) {weight} kg",
-                    date(vn_date(&visit.start))
-                ),
-            );
+            self.add_weight(origin, weight, &visit.start, Some(&encounter_ref));
         }
 
         let finished = visit.end.is_some() || visit.treatment_result.is_some();
@@ -563,13 +546,16 @@ impl<'a> Document<'a> {
         );
     }
 
-    fn weight_observation(
-        &self,
+    /// A body weight measured with a record (a visit, a child's prescription), as a vital sign.
+    fn add_weight(
+        &mut self,
+        origin: &Origin,
         weight_kg: f64,
         at: &DateTimeOffset,
         encounter: Option<&Value>,
-    ) -> Value {
-        json!({
+    ) -> Slot {
+        let slot = self.reserve(&origin.key("weight"));
+        let body = json!({
             "status": "final",
             "category": [vital_signs_category()],
             "code": concept(vec![coding(sys::LOINC, sys::LOINC_BODY_WEIGHT, Some("Body weight"))], Some("Cân nặng")),
@@ -577,7 +563,24 @@ impl<'a> Document<'a> {
             "encounter": encounter,
             "effectiveDateTime": instant(at),
             "valueQuantity": quantity(weight_kg, "kg"),
-        })
+        });
+        self.put(
+            &slot,
+            "Observation",
+            origin.identifier(Some("weight")),
+            origin.sensitive,
+            body,
+            true,
+        );
+        self.add_to_section(
+            Section::VitalSigns,
+            &slot,
+            format!(
+                "{}: cân nặng (body weight) {weight_kg} kg",
+                date(vn_date(at))
+            ),
+        );
+        slot
     }
 
     fn prescription(&mut self, prescription: &Prescription, origin: &Origin) {
@@ -615,25 +618,8 @@ impl<'a> Document<'a> {
             .map(|d| concept(vec![coding(sys::ICD10, &d.icd10, None)], Some(&d.text)))
             .collect();
         let weight = prescription.patient_weight_kg.map(|weight| {
-            let slot = self.reserve(&origin.key("weight"));
-            let body = self.weight_observation(weight, &prescription.issued_at, None);
-            self.put(
-                &slot,
-                "Observation",
-                origin.identifier(Some("weight")),
-                origin.sensitive,
-                body,
-                true,
-            );
-            self.add_to_section(
-                Section::VitalSigns,
-                &slot,
-                format!(
-                    "{}: cân nặng (body weight) {weight} kg",
-                    date(vn_date(&prescription.issued_at))
-                ),
-            );
-            slot.url
+            self.add_weight(origin, weight, &prescription.issued_at, None)
+                .url
         });
         let mut extensions = Vec::new();
         if let Some(day) = prescription.re_exam_date {
