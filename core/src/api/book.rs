@@ -35,13 +35,6 @@ impl std::fmt::Debug for HealthBook {
     }
 }
 
-impl HealthBook {
-    /// The store underneath (for benchmarks and tests inside the crate family).
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-}
-
 #[uniffi::export]
 impl HealthBook {
     /// Opens the book at `path` with the app's raw 32-byte key (kept in Android Keystore / iOS Keychain),

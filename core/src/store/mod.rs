@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard, RwLock};
 
 use rusqlite::Connection;
 
-pub use connection::Role;
+use connection::Role;
 pub use key::BookKey;
 pub use records::{Cursor, TimelineFilter};
 
