@@ -309,6 +309,23 @@ impl<'a> Document<'a> {
         slot.url
     }
 
+    /// Who asked for a prescription or referral: the doctor at the facility when the record names
+    /// one, otherwise the facility itself.
+    fn requester(
+        &mut self,
+        facility: &Facility,
+        name: Option<&str>,
+        licence: Option<&str>,
+    ) -> Value {
+        match self.practitioner_role(facility, name, licence) {
+            Some(role) => reference(&role, name),
+            None => {
+                let organization = self.organization(facility);
+                reference(&organization, Some(&facility.name))
+            }
+        }
+    }
+
     /// A PractitionerRole tying the doctor to the facility, so one reference says both who and where.
     /// None when the record names no doctor.
     fn practitioner_role(
@@ -589,17 +606,11 @@ impl<'a> Document<'a> {
         } else {
             "completed"
         };
-        let requester = match self.practitioner_role(
+        let requester = self.requester(
             &prescription.facility,
             prescription.prescriber_name.as_deref(),
             prescription.prescriber_licence.as_deref(),
-        ) {
-            Some(role) => reference(&role, prescription.prescriber_name.as_deref()),
-            None => {
-                let organization = self.organization(&prescription.facility);
-                reference(&organization, Some(&prescription.facility.name))
-            }
-        };
+        );
         // Lines of one prescription are grouped by its national code; without one, by the record id.
         let group = match non_empty(prescription.national_code.as_deref()) {
             Some(code) => json!({ "system": sys::NATIONAL_PRESCRIPTION_CODE, "value": code }),
@@ -703,17 +714,11 @@ impl<'a> Document<'a> {
         let valid_until = referral
             .valid_until
             .unwrap_or_else(|| referral.computed_valid_until());
-        let requester = match self.practitioner_role(
+        let requester = self.requester(
             &referral.from_facility,
             referral.doctor_name.as_deref(),
             referral.doctor_licence.as_deref(),
-        ) {
-            Some(role) => reference(&role, referral.doctor_name.as_deref()),
-            None => {
-                let organization = self.organization(&referral.from_facility);
-                reference(&organization, Some(&referral.from_facility.name))
-            }
-        };
+        );
         let to = self.organization(&referral.to_facility);
         let slot = self.reserve(&origin.key("service-request"));
 
