@@ -10,13 +10,7 @@ use healthbook_core::model::Record;
 use healthbook_core::{HealthBook, HealthBookError, TimelineQuery};
 
 fn first_page() -> TimelineQuery {
-    TimelineQuery {
-        kinds: vec![],
-        from: None,
-        to: None,
-        limit: 50,
-        cursor: None,
-    }
+    TimelineQuery::default()
 }
 
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -287,11 +281,8 @@ fn readers_on_several_threads_see_whole_batches_while_the_writer_writes() {
     let test = new_book();
     let owner = book_with_owner(&test);
     let query = || TimelineQuery {
-        kinds: vec![],
-        from: None,
-        to: None,
         limit: 500,
-        cursor: None,
+        ..TimelineQuery::default()
     };
     std::thread::scope(|scope| {
         let writer = scope.spawn(|| {

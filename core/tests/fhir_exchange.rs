@@ -3,23 +3,7 @@
 mod common;
 
 use common::*;
-use healthbook_core::model::Record;
-use healthbook_core::{HealthBookError, TimelineQuery};
-
-fn all(test: &TestBook, person_id: &str) -> Vec<Record> {
-    let query = TimelineQuery {
-        kinds: vec![],
-        from: None,
-        to: None,
-        limit: 500,
-        cursor: None,
-    };
-    let page = test
-        .book
-        .timeline(person_id.to_string(), query)
-        .expect("timeline");
-    page.entries.into_iter().map(|e| e.record).collect()
-}
+use healthbook_core::HealthBookError;
 
 #[test]
 fn export_is_a_fhir_r4_document_bundle_about_the_person() {
@@ -78,8 +62,8 @@ fn a_book_exported_and_imported_into_another_book_has_the_same_records() {
     assert_eq!(report.person_id, person);
     assert_eq!(report.imported.len(), 8, "skipped: {:?}", report.skipped);
 
-    let before = all(&source, &owner);
-    let after = all(&target, &person);
+    let before = all_records(&source, &owner);
+    let after = all_records(&target, &person);
     assert_eq!(after.len(), before.len());
     for (old, new) in before.iter().zip(after.iter()) {
         assert_eq!(old.kind(), new.kind());
@@ -89,7 +73,7 @@ fn a_book_exported_and_imported_into_another_book_has_the_same_records() {
 
     // Importing the same bundle again replaces rather than duplicates.
     target.book.import_fhir(json).expect("import again");
-    assert_eq!(all(&target, &person).len(), before.len());
+    assert_eq!(all_records(&target, &person).len(), before.len());
 }
 
 #[test]
@@ -114,7 +98,7 @@ fn malformed_json_or_a_non_bundle_imports_nothing() {
             other => panic!("expected a validation error for {input:?}, got {other:?}"),
         }
     }
-    assert!(all(&test, &owner).is_empty());
+    assert!(all_records(&test, &owner).is_empty());
 }
 
 #[test]
@@ -136,7 +120,7 @@ fn a_bundle_about_someone_not_in_the_book_imports_nothing() {
         matches!(error, HealthBookError::Validation { ref field, .. } if field == "bundle.Patient"),
         "{error:?}"
     );
-    assert!(all(&target, &id).is_empty());
+    assert!(all_records(&target, &id).is_empty());
 }
 
 #[test]
@@ -155,5 +139,5 @@ fn a_namesake_with_another_personal_id_is_not_matched() {
         matches!(error, HealthBookError::Validation { ref field, .. } if field == "bundle.Patient"),
         "{error:?}"
     );
-    assert!(all(&target, &id).is_empty());
+    assert!(all_records(&target, &id).is_empty());
 }

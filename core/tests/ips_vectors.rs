@@ -12,7 +12,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::*;
 use healthbook_core::model::PersonRole;
-use healthbook_core::TimelineQuery;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 
 fn vectors_dir() -> PathBuf {
@@ -123,19 +122,7 @@ fn every_ips_document_imports_what_it_can_and_says_why_it_skipped_the_rest() {
                 skipped.resource_type
             );
         }
-        let query = TimelineQuery {
-            kinds: vec![],
-            from: None,
-            to: None,
-            limit: 500,
-            cursor: None,
-        };
-        let stored = test
-            .book
-            .timeline(person.id.clone(), query.clone())
-            .expect("timeline")
-            .entries
-            .len();
+        let stored = all_records(&test, &person.id).len();
         assert_eq!(
             stored,
             report.imported.len(),
@@ -146,15 +133,7 @@ fn every_ips_document_imports_what_it_can_and_says_why_it_skipped_the_rest() {
         test.book
             .import_fhir(bundle)
             .unwrap_or_else(|e| panic!("{name}: second import: {e}"));
-        assert_eq!(
-            test.book
-                .timeline(person.id, query)
-                .expect("timeline")
-                .entries
-                .len(),
-            stored,
-            "{name}"
-        );
+        assert_eq!(all_records(&test, &person.id).len(), stored, "{name}");
         println!(
             "{name}: {} imported, {} skipped",
             report.imported.len(),

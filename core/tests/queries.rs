@@ -10,11 +10,9 @@ use healthbook_core::{HealthBookError, TimelineQuery};
 
 fn query(limit: u32, cursor: Option<String>) -> TimelineQuery {
     TimelineQuery {
-        kinds: vec![],
-        from: None,
-        to: None,
         limit,
         cursor,
+        ..TimelineQuery::default()
     }
 }
 

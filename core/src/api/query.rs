@@ -22,6 +22,19 @@ pub struct TimelineQuery {
     pub cursor: Option<String>,
 }
 
+/// The same defaults Kotlin and Swift get: every kind, no date range, 50 per page, first page.
+impl Default for TimelineQuery {
+    fn default() -> Self {
+        TimelineQuery {
+            kinds: Vec::new(),
+            from: None,
+            to: None,
+            limit: 50,
+            cursor: None,
+        }
+    }
+}
+
 /// One line of a timeline or a search result.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct TimelineEntry {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use healthbook_core::model::*;
-use healthbook_core::HealthBook;
+use healthbook_core::{HealthBook, TimelineQuery};
 
 pub const KEY: [u8; 32] = [7u8; 32];
 pub const OTHER_KEY: [u8; 32] = [9u8; 32];
@@ -31,6 +31,19 @@ impl TestBook {
             .to_string_lossy()
             .into_owned()
     }
+}
+
+/// Everything on a person's timeline (tests keep books under 500 records), newest first.
+pub fn all_records(test: &TestBook, person_id: &str) -> Vec<Record> {
+    let query = TimelineQuery {
+        limit: 500,
+        ..TimelineQuery::default()
+    };
+    let page = test
+        .book
+        .timeline(person_id.to_string(), query)
+        .expect("timeline");
+    page.entries.into_iter().map(|e| e.record).collect()
 }
 
 pub fn new_book() -> TestBook {
