@@ -9,5 +9,6 @@ pub mod fhir;
 pub mod model;
 pub mod sample;
 pub mod store;
+pub mod sync;
 
 pub use api::*;

@@ -18,7 +18,7 @@ use crate::model::identifiers::{validate_icd10, validate_insurance_number, valid
 use crate::model::time::{self, start_of_day_vn, vn_date};
 use crate::model::{
     Allergy, AllergyCategory, AppointmentStatus, CalendarDate, Condition, ConditionStatus,
-    DateTimeOffset, Diagnosis, Dosage, DrugLine, Escort, Facility, HistoryKind, Immunization,
+    DateTimeOffset, Diagnosis, Dosage, DrugLine, Escort, Facility, GuardianLink, HistoryKind, Immunization,
     ImmunizationProgramme, InsuranceCard, Observation, ObservationKind, ObservationValue, Person,
     PersonRole, Prescription, PrescriptionKind, ReAppointment, Record, RecordSource,
     ReferralReason, ReferralSlip, Sex, Visit,
@@ -57,10 +57,15 @@ pub fn imported_record_id(person_id: &str, source_reference: &str) -> String {
 pub fn plan_import(bundle_json: &str) -> Result<ImportPlan> {
     let bundle: Value = serde_json::from_str(bundle_json)
         .map_err(|e| Error::validation("bundle_json", format!("is not valid JSON: {e}")))?;
-    check_bundle(&bundle)?;
-    let entries = Entries::new(&bundle);
+    plan_import_value(&bundle)
+}
+
+/// `plan_import` of a bundle already parsed (sync pages, the backend's ingest).
+pub fn plan_import_value(bundle: &Value) -> Result<ImportPlan> {
+    check_bundle(bundle)?;
+    let entries = Entries::new(bundle);
     let (patient, other_patients) = find_patient(&entries)?;
-    let fallback_date = text(&bundle, "timestamp").and_then(parse_day).or_else(|| {
+    let fallback_date = text(bundle, "timestamp").and_then(parse_day).or_else(|| {
         entries
             .list
             .iter()
@@ -362,7 +367,35 @@ fn person_from(patient: &Value) -> Result<Person> {
         insurance,
         blood_group: None,
         risk_factors: Vec::new(),
-        guardian: None,
+        guardian: guardian_of(patient),
+    })
+}
+
+/// A child's guardian, from the first `Patient.contact` whose relationship is a guardian relation.
+fn guardian_of(patient: &Value) -> Option<GuardianLink> {
+    list_of(patient, "contact").iter().find_map(|contact| {
+        let relation = list_of(contact, "relationship").iter().find_map(|concept| {
+            sys::GUARDIAN_RELATIONS
+                .iter()
+                .find(|(_, code, _)| has_code(Some(concept), Some(sys::V3_ROLE_CODE), code))
+                .map(|(relation, _, _)| *relation)
+        })?;
+        let name = contact.get("name").and_then(|n| text(n, "text"))?;
+        let phone = list_of(contact, "telecom")
+            .iter()
+            .find(|t| text(t, "system") == Some("phone"))
+            .and_then(|t| text(t, "value"))
+            .map(str::to_string);
+        let period = contact.get("period").unwrap_or(&NO_VALUE);
+        Some(GuardianLink {
+            guardian_person_id: None,
+            name: name.to_string(),
+            relation,
+            personal_id: None,
+            phone,
+            since: text(period, "start").and_then(parse_day),
+            until: text(period, "end").and_then(parse_day),
+        })
     })
 }
 

@@ -6,7 +6,7 @@ mod import;
 pub mod systems;
 
 pub use export::export_bundle;
-pub use import::{imported_record_id, plan_import, ImportPlan};
+pub use import::{imported_record_id, plan_import, plan_import_value, ImportPlan};
 
 #[cfg(test)]
 mod tests;

@@ -68,6 +68,13 @@ pub const PATIENT_NATIONALITY: &str = "http://hl7.org/fhir/StructureDefinition/p
 
 // The book's own: record ids and the extensions for fields FHIR R4 has no element for.
 pub const RECORD_ID: &str = "https://healthbook.vn/fhir/record-id";
+/// The backend's id of a person, on the Patient in sync pages and pushes.
+pub const SERVER_PATIENT_ID: &str = "https://healthbook.vn/fhir/patient-id";
+/// `meta.tag` systems of the sync wire: who wrote a record, the person's role in the book,
+/// and whether a change-feed page is the last one for now.
+pub const TAG_RECORD_SOURCE: &str = "https://healthbook.vn/fhir/CodeSystem/record-source";
+pub const TAG_BOOK_ROLE: &str = "https://healthbook.vn/fhir/CodeSystem/book-role";
+pub const TAG_SYNC_STATE: &str = "https://healthbook.vn/fhir/CodeSystem/sync-state";
 pub const EXT_TREATMENT_RESULT: &str =
     "https://healthbook.vn/fhir/StructureDefinition/treatment-result";
 pub const EXT_INSTRUCTIONS: &str =

@@ -467,6 +467,10 @@ impl Record {
         each_kind!(self, r => r.source)
     }
 
+    pub fn set_source(&mut self, source: RecordSource) {
+        each_kind!(self, r => r.source = source)
+    }
+
     pub fn sensitive(&self) -> bool {
         each_kind!(self, r => r.sensitive)
     }

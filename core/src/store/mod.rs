@@ -8,6 +8,7 @@ mod people;
 pub mod records;
 pub mod schema;
 pub mod search;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::people::{encode, get_person, now_ms};
-use super::{search, Store};
+use super::{search, sync, Store};
 use crate::error::{Error, Result};
 use crate::model::{Person, Prescription, ReAppointment, Record, RecordKind, RecordSource};
 
@@ -90,86 +90,116 @@ fn prefix_field(error: Error, prefix: &Option<String>) -> Error {
     }
 }
 
+/// The people of a write, read once per transaction.
+#[derive(Default)]
+pub(crate) struct PeopleCache(HashMap<String, Person>);
+
+/// Validates `record` against its person and writes it (with its search entry) in `tx`.
+/// `version` is the backend's version when the record comes from sync; `None` keeps the stored one.
+pub(crate) fn write_record(
+    tx: &Connection,
+    record: &mut Record,
+    mode: WriteMode,
+    people: &mut PeopleCache,
+    version: Option<i64>,
+) -> Result<()> {
+    let person_id = record.person_id().to_string();
+    if !people.0.contains_key(&person_id) {
+        let person = get_person(tx, &person_id).map_err(|e| match e {
+            Error::NotFound(_) => Error::validation(
+                "person_id",
+                format!("'{person_id}' is not a person in this book; add the person first"),
+            ),
+            other => other,
+        })?;
+        people.0.insert(person_id.clone(), person);
+    }
+    let person = &people.0[&person_id];
+    record.validate(person)?;
+    record.complete_derived_fields();
+    let previous = existing(tx, record.id())?;
+    match (mode, &previous) {
+        (WriteMode::Insert, Some(_)) => {
+            return Err(Error::validation(
+                "id",
+                format!("'{}' is already in the book", record.id()),
+            ))
+        }
+        (WriteMode::Update, None) => {
+            return Err(Error::NotFound(format!("record '{}'", record.id())))
+        }
+        (WriteMode::Update, Some((_, old))) => {
+            if old.source() != RecordSource::Citizen || record.source() != RecordSource::Citizen {
+                return Err(Error::validation(
+                    "source",
+                    "only records the citizen wrote can be changed; facility records are corrected by the facility",
+                ));
+            }
+            if old.person_id() != record.person_id() || old.kind() != record.kind() {
+                return Err(Error::validation(
+                    "person_id",
+                    "a record cannot move to another person or kind",
+                ));
+            }
+        }
+        _ => {}
+    }
+    let body = encode(&*record)?;
+    let at_ms = record.at().timestamp_millis();
+    let now = now_ms();
+    let seq = match previous {
+        Some((seq, _)) => {
+            tx.prepare_cached(
+                "UPDATE records SET person_id = ?2, kind = ?3, at_ms = ?4, body = ?5, updated_ms = ?6,
+                 version = COALESCE(?7, version) WHERE seq = ?1",
+            )?
+            .execute(params![seq, person_id, record.kind().as_str(), at_ms, body, now, version])?;
+            search::unindex_record(tx, seq)?;
+            seq
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO records (id, person_id, kind, at_ms, body, created_ms, updated_ms, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+            )?
+            .execute(params![record.id(), person_id, record.kind().as_str(), at_ms, body, now, version])?;
+            tx.last_insert_rowid()
+        }
+    };
+    search::index_record(tx, seq, record)
+}
+
+/// Removes the record at `seq` and its search entry; returns the backend version it had.
+pub(crate) fn remove_record(tx: &Connection, seq: i64) -> Result<Option<i64>> {
+    let version: Option<i64> = tx
+        .prepare_cached("SELECT version FROM records WHERE seq = ?1")?
+        .query_row([seq], |row| row.get(0))?;
+    search::unindex_record(tx, seq)?;
+    tx.execute("DELETE FROM records WHERE seq = ?1", [seq])?;
+    Ok(version)
+}
+
+/// The stored record with id `id`, with its row number.
+pub(crate) fn existing_record(conn: &Connection, id: &str) -> Result<Option<(i64, Record)>> {
+    existing(conn, id)
+}
+
 impl Store {
     /// Validates and writes `records` in one transaction: either all are stored or none.
-    /// Records must already carry their ids.
+    /// Records must already carry their ids. New and changed records the citizen wrote are queued
+    /// for the next sync in the same transaction.
     pub fn put_records(&self, records: &mut [Record], mode: WriteMode) -> Result<()> {
         let conn = self.write_lock()?;
         let tx = conn.unchecked_transaction()?;
-        let mut people: HashMap<String, Person> = HashMap::new();
+        let mut people = PeopleCache::default();
         let batch = records.len() > 1;
-        let now = now_ms();
         for (i, record) in records.iter_mut().enumerate() {
             let prefix = batch.then(|| format!("records[{i}]"));
-            let result = (|| -> Result<()> {
-                let person_id = record.person_id().to_string();
-                if !people.contains_key(&person_id) {
-                    let person = get_person(&tx, &person_id).map_err(|e| match e {
-                        Error::NotFound(_) => Error::validation(
-                            "person_id",
-                            format!(
-                                "'{person_id}' is not a person in this book; add the person first"
-                            ),
-                        ),
-                        other => other,
-                    })?;
-                    people.insert(person_id.clone(), person);
-                }
-                let person = &people[&person_id];
-                record.validate(person)?;
-                record.complete_derived_fields();
-                let previous = existing(&tx, record.id())?;
-                match (mode, &previous) {
-                    (WriteMode::Insert, Some(_)) => {
-                        return Err(Error::validation(
-                            "id",
-                            format!("'{}' is already in the book", record.id()),
-                        ))
-                    }
-                    (WriteMode::Update, None) => {
-                        return Err(Error::NotFound(format!("record '{}'", record.id())))
-                    }
-                    (WriteMode::Update, Some((_, old))) => {
-                        if old.source() != RecordSource::Citizen
-                            || record.source() != RecordSource::Citizen
-                        {
-                            return Err(Error::validation(
-                                "source",
-                                "only records the citizen wrote can be changed; facility records are corrected by the facility",
-                            ));
-                        }
-                        if old.person_id() != record.person_id() || old.kind() != record.kind() {
-                            return Err(Error::validation(
-                                "person_id",
-                                "a record cannot move to another person or kind",
-                            ));
-                        }
-                    }
-                    _ => {}
-                }
-                let body = encode(&*record)?;
-                let at_ms = record.at().timestamp_millis();
-                let seq = match previous {
-                    Some((seq, _)) => {
-                        tx.prepare_cached(
-                            "UPDATE records SET person_id = ?2, kind = ?3, at_ms = ?4, body = ?5, updated_ms = ?6 WHERE seq = ?1",
-                        )?
-                        .execute(params![seq, person_id, record.kind().as_str(), at_ms, body, now])?;
-                        search::unindex_record(&tx, seq)?;
-                        seq
-                    }
-                    None => {
-                        tx.prepare_cached(
-                            "INSERT INTO records (id, person_id, kind, at_ms, body, created_ms, updated_ms)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                        )?
-                        .execute(params![record.id(), person_id, record.kind().as_str(), at_ms, body, now])?;
-                        tx.last_insert_rowid()
-                    }
-                };
-                search::index_record(&tx, seq, record)
-            })();
-            result.map_err(|e| prefix_field(e, &prefix))?;
+            write_record(&tx, record, mode, &mut people, None)
+                .map_err(|e| prefix_field(e, &prefix))?;
+            if mode != WriteMode::Upsert && record.source() == RecordSource::Citizen {
+                sync::queue_put(&tx, record.id(), record.person_id())?;
+            }
         }
         tx.commit()?;
         Ok(())
@@ -187,8 +217,8 @@ impl Store {
                 "only records the citizen wrote can be deleted; facility records are withdrawn by the facility",
             ));
         }
-        search::unindex_record(&tx, seq)?;
-        tx.execute("DELETE FROM records WHERE seq = ?1", [seq])?;
+        let version = remove_record(&tx, seq)?;
+        sync::queue_delete(&tx, id, record.person_id(), version)?;
         tx.commit()?;
         Ok(())
     }

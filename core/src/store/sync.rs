@@ -1,0 +1,542 @@
+//! The book's side of sync: where the change feed resumes, applying a page (people, records and the
+//! cursor in one transaction), the outbox of the citizen's entries, and the conflicts the app shows.
+//! The rules are in docs/sync-protocol.md; this module knows nothing of HTTP.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::people::{encode, get_person, now_ms};
+use super::records::{
+    decode_record, existing_record, remove_record, write_record, PeopleCache, WriteMode,
+};
+use super::{search, Store};
+use crate::error::{Error, Result};
+use crate::model::{GuardianLink, Person, PersonRole, Record, RecordSource};
+use crate::sync::wire::{ChangeBody, FeedPage, PushChange, PushItem, PushOutcome};
+
+/// What applying one page did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PageTally {
+    pub records_written: u32,
+    pub records_deleted: u32,
+    pub conflicts: u32,
+    pub people_changed: u32,
+}
+
+/// A queued entry as it goes out, with what is needed to settle it when the answer comes.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub generation: i64,
+    pub item: PushItem,
+}
+
+/// What settling a push did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PushTally {
+    pub accepted: u32,
+    pub conflicts: u32,
+}
+
+/// A citizen edit the backend did not take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredConflict {
+    pub record_id: String,
+    pub person_id: String,
+    pub local: Option<Record>,
+    pub base_version: Option<i64>,
+    pub server_version: Option<i64>,
+    pub reason: String,
+    pub detected_ms: i64,
+}
+
+/// Queues a new or changed citizen record (in the transaction that wrote it). A record edited twice
+/// before sync keeps the version its first edit was based on.
+pub(crate) fn queue_put(tx: &Connection, record_id: &str, person_id: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO outbox (record_id, person_id, deleted, base_version, generation, queued_ms)
+         VALUES (?1, ?2, 0, (SELECT version FROM records WHERE id = ?1), 1, ?3)
+         ON CONFLICT (record_id) DO UPDATE SET deleted = 0, generation = generation + 1",
+    )?
+    .execute(params![record_id, person_id, now_ms()])?;
+    Ok(())
+}
+
+/// Queues the deletion of a citizen record that had backend version `version`; a record the
+/// backend never had just leaves the outbox.
+pub(crate) fn queue_delete(
+    tx: &Connection,
+    record_id: &str,
+    person_id: &str,
+    version: Option<i64>,
+) -> Result<()> {
+    if version.is_none() {
+        tx.execute("DELETE FROM outbox WHERE record_id = ?1", [record_id])?;
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO outbox (record_id, person_id, deleted, base_version, generation, queued_ms)
+         VALUES (?1, ?2, 1, ?3, 1, ?4)
+         ON CONFLICT (record_id) DO UPDATE SET deleted = 1, generation = generation + 1",
+    )?
+    .execute(params![record_id, person_id, version, now_ms()])?;
+    Ok(())
+}
+
+struct Pending {
+    base_version: Option<i64>,
+    deleted: bool,
+    person_id: String,
+}
+
+fn pending(conn: &Connection, record_id: &str) -> Result<Option<Pending>> {
+    Ok(conn
+        .prepare_cached("SELECT base_version, deleted, person_id FROM outbox WHERE record_id = ?1")?
+        .query_row([record_id], |row| {
+            Ok(Pending {
+                base_version: row.get(0)?,
+                deleted: row.get::<_, i64>(1)? != 0,
+                person_id: row.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+fn stored_version(conn: &Connection, record_id: &str) -> Result<Option<(i64, Option<i64>)>> {
+    Ok(conn
+        .prepare_cached("SELECT seq, version FROM records WHERE id = ?1")?
+        .query_row([record_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn keep_conflict(
+    tx: &Connection,
+    record_id: &str,
+    person_id: &str,
+    local: Option<&Record>,
+    base_version: Option<i64>,
+    server_version: Option<i64>,
+    reason: &str,
+) -> Result<()> {
+    let body = local.map(encode).transpose()?;
+    tx.prepare_cached(
+        "INSERT INTO sync_conflicts (record_id, person_id, local_body, base_version, server_version, reason, detected_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (record_id) DO UPDATE SET person_id = excluded.person_id, local_body = excluded.local_body,
+             base_version = excluded.base_version, server_version = excluded.server_version,
+             reason = excluded.reason, detected_ms = excluded.detected_ms",
+    )?
+    .execute(params![record_id, person_id, body, base_version, server_version, reason, now_ms()])?;
+    tx.execute("DELETE FROM outbox WHERE record_id = ?1", [record_id])?;
+    Ok(())
+}
+
+impl Store {
+    /// Where the change feed of `server` resumes; `None` before the first page.
+    pub fn sync_cursor(&self, server: &str) -> Result<Option<String>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT cursor FROM sync_cursor WHERE server = ?1")?
+                .query_row([server], |row| row.get(0))
+                .optional()?)
+        })
+    }
+
+    /// Applies one change-feed page and records its cursor, in one transaction: after a crash or a
+    /// failure the book is exactly as the previous page left it, and the feed resumes there.
+    pub fn apply_page(&self, server: &str, page: &FeedPage) -> Result<PageTally> {
+        let conn = self.write_lock()?;
+        let tx = conn.unchecked_transaction()?;
+        let mut tally = PageTally::default();
+        let person_id = person_for_page(&tx, page, &mut tally)?;
+        let mut people = PeopleCache::default();
+        for change in &page.changes {
+            let local = stored_version(&tx, &change.record_id)?;
+            if local.and_then(|(_, v)| v).is_some_and(|v| change.version <= v) {
+                continue; // already applied (a page seen again after an interruption, or our own push)
+            }
+            if let Some(edit) = pending(&tx, &change.record_id)? {
+                if edit.base_version.is_some_and(|b| change.version <= b) {
+                    continue; // the local edit is already based on this version
+                }
+                // The backend moved on under a local edit: keep the edit, take the backend's version.
+                let local_record = match local {
+                    Some(_) if !edit.deleted => {
+                        existing_record(&tx, &change.record_id)?.map(|(_, r)| r)
+                    }
+                    _ => None,
+                };
+                keep_conflict(
+                    &tx,
+                    &change.record_id,
+                    &edit.person_id,
+                    local_record.as_ref(),
+                    edit.base_version,
+                    Some(change.version),
+                    "changed elsewhere (another device or the facility) before this edit reached the server",
+                )?;
+                tally.conflicts += 1;
+            }
+            match &change.change {
+                ChangeBody::Put(record) => {
+                    let mut record = record.clone();
+                    record.set_id(change.record_id.clone());
+                    record.set_person_id(person_id.clone());
+                    write_record(
+                        &tx,
+                        &mut record,
+                        WriteMode::Upsert,
+                        &mut people,
+                        Some(change.version),
+                    )
+                    .map_err(|e| match e {
+                        Error::Validation(v) => Error::validation(
+                            format!("page.record.{}", v.field),
+                            format!("the server sent a record this book refuses: {}", v.reason),
+                        ),
+                        other => other,
+                    })?;
+                    tally.records_written += 1;
+                }
+                ChangeBody::Delete(_) => {
+                    if let Some((seq, _)) = local {
+                        remove_record(&tx, seq)?;
+                        tally.records_deleted += 1;
+                    }
+                }
+            }
+        }
+        tx.prepare_cached(
+            "INSERT INTO sync_cursor (server, cursor, updated_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (server) DO UPDATE SET cursor = excluded.cursor, updated_ms = excluded.updated_ms",
+        )?
+        .execute(params![server, page.next_cursor, now_ms()])?;
+        tx.commit()?;
+        Ok(tally)
+    }
+
+    /// Up to `limit` queued entries, oldest first, ready to push.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        self.read(|conn| {
+            let mut select = conn.prepare_cached(
+                "SELECT o.record_id, o.person_id, o.deleted, o.base_version, o.generation, r.body,
+                        (SELECT patient_id FROM sync_people WHERE person_id = o.person_id)
+                 FROM outbox o LEFT JOIN records r ON r.id = o.record_id
+                 ORDER BY o.queued_ms, o.record_id LIMIT ?1",
+            )?;
+            let rows = select.query_map([limit as i64], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, i64>(2)? != 0,
+                    row.get::<_, Option<i64>>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                ))
+            })?;
+            let mut entries = Vec::new();
+            for row in rows {
+                let (record_id, person_id, deleted, base_version, generation, body, patient_id) =
+                    row?;
+                let change = match (deleted, body) {
+                    (false, Some(body)) => {
+                        let mut person = get_person(conn, &person_id)?;
+                        person.id = patient_id.unwrap_or_default();
+                        PushChange::Put {
+                            person,
+                            record: decode_record(&body)?,
+                        }
+                    }
+                    _ => PushChange::Delete,
+                };
+                entries.push(OutboxEntry {
+                    generation,
+                    item: PushItem {
+                        record_id,
+                        base_version,
+                        change,
+                    },
+                });
+            }
+            Ok(entries)
+        })
+    }
+
+    /// Records the backend's answers to a push of `entries`, in one transaction.
+    pub fn settle_push(
+        &self,
+        entries: &[OutboxEntry],
+        outcomes: &[PushOutcome],
+    ) -> Result<PushTally> {
+        let conn = self.write_lock()?;
+        let tx = conn.unchecked_transaction()?;
+        let mut tally = PushTally::default();
+        for (entry, outcome) in entries.iter().zip(outcomes) {
+            let record_id = entry.item.record_id.as_str();
+            let generation: Option<i64> = tx
+                .prepare_cached("SELECT generation FROM outbox WHERE record_id = ?1")?
+                .query_row([record_id], |row| row.get(0))
+                .optional()?;
+            let Some(generation) = generation else {
+                continue; // settled meanwhile (a page turned it into a conflict)
+            };
+            let edited_since = generation != entry.generation;
+            match outcome {
+                PushOutcome::Stored { version } => {
+                    tx.execute(
+                        "UPDATE records SET version = ?2 WHERE id = ?1",
+                        params![record_id, version],
+                    )?;
+                    if edited_since {
+                        tx.execute(
+                            "UPDATE outbox SET base_version = ?2 WHERE record_id = ?1",
+                            params![record_id, version],
+                        )?;
+                    } else {
+                        tx.execute("DELETE FROM outbox WHERE record_id = ?1", [record_id])?;
+                    }
+                    tally.accepted += 1;
+                }
+                PushOutcome::Conflict { current_version } => {
+                    let (person_id, local) = self.local_edit(&tx, entry)?;
+                    keep_conflict(
+                        &tx,
+                        record_id,
+                        &person_id,
+                        local.as_ref(),
+                        entry.item.base_version,
+                        Some(*current_version),
+                        "changed elsewhere (another device or the facility) before this edit reached the server",
+                    )?;
+                    tally.conflicts += 1;
+                }
+                PushOutcome::Rejected { status, reason } => {
+                    let (person_id, local) = self.local_edit(&tx, entry)?;
+                    keep_conflict(
+                        &tx,
+                        record_id,
+                        &person_id,
+                        local.as_ref(),
+                        entry.item.base_version,
+                        None,
+                        &format!("refused by the server ({status}): {reason}"),
+                    )?;
+                    tally.conflicts += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(tally)
+    }
+
+    fn local_edit(&self, tx: &Connection, entry: &OutboxEntry) -> Result<(String, Option<Record>)> {
+        let person_id: String = tx
+            .prepare_cached("SELECT person_id FROM outbox WHERE record_id = ?1")?
+            .query_row([&entry.item.record_id], |row| row.get(0))?;
+        let local = match entry.item.change {
+            PushChange::Delete => None,
+            PushChange::Put { .. } => existing_record(tx, &entry.item.record_id)?.map(|(_, r)| r),
+        };
+        Ok((person_id, local))
+    }
+
+    /// The edits the backend did not take, newest first.
+    pub fn conflicts(&self) -> Result<Vec<StoredConflict>> {
+        self.read(|conn| {
+            let mut select = conn.prepare_cached(
+                "SELECT record_id, person_id, local_body, base_version, server_version, reason, detected_ms
+                 FROM sync_conflicts ORDER BY detected_ms DESC, record_id",
+            )?;
+            let rows = select.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, Option<i64>>(3)?,
+                    row.get::<_, Option<i64>>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, i64>(6)?,
+                ))
+            })?;
+            rows.map(|row| {
+                let (record_id, person_id, body, base_version, server_version, reason, detected_ms) =
+                    row?;
+                Ok(StoredConflict {
+                    record_id,
+                    person_id,
+                    local: body.as_deref().map(decode_record).transpose()?,
+                    base_version,
+                    server_version,
+                    reason,
+                    detected_ms,
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// Settles a conflict: `keep_local` puts the citizen's edit back and queues it on top of the
+    /// backend's version; otherwise the edit is let go and the backend's version stays.
+    pub fn resolve_conflict(&self, record_id: &str, keep_local: bool) -> Result<()> {
+        let conflict = self
+            .conflicts()?
+            .into_iter()
+            .find(|c| c.record_id == record_id)
+            .ok_or_else(|| Error::NotFound(format!("conflict of record '{record_id}'")))?;
+        let conn = self.write_lock()?;
+        let tx = conn.unchecked_transaction()?;
+        if keep_local {
+            match &conflict.local {
+                Some(record) => {
+                    let mut record = record.clone();
+                    record.set_source(RecordSource::Citizen);
+                    write_record(
+                        &tx,
+                        &mut record,
+                        WriteMode::Upsert,
+                        &mut PeopleCache::default(),
+                        None,
+                    )?;
+                }
+                None => {
+                    if let Some((seq, _)) = stored_version(&tx, record_id)? {
+                        remove_record(&tx, seq)?;
+                    }
+                }
+            }
+            tx.prepare_cached(
+                "INSERT INTO outbox (record_id, person_id, deleted, base_version, generation, queued_ms)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5)
+                 ON CONFLICT (record_id) DO UPDATE SET deleted = excluded.deleted,
+                     base_version = excluded.base_version, generation = generation + 1",
+            )?
+            .execute(params![
+                record_id,
+                conflict.person_id,
+                conflict.local.is_none() as i64,
+                conflict.server_version,
+                now_ms()
+            ])?;
+        }
+        tx.execute("DELETE FROM sync_conflicts WHERE record_id = ?1", [record_id])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The book's person for the page's patient: known from an earlier sync, or matched by personal id
+/// (or name and birth date when either has no personal id), or added. The backend's fields replace
+/// the ones it carries; fields only the phone has (address, blood group…) stay.
+fn person_for_page(tx: &Connection, page: &FeedPage, tally: &mut PageTally) -> Result<String> {
+    let mapped: Option<String> = tx
+        .prepare_cached("SELECT person_id FROM sync_people WHERE patient_id = ?1")?
+        .query_row([&page.patient_id], |row| row.get(0))
+        .optional()?;
+    let people = all_people(tx)?;
+    let owner = people.iter().find(|p| p.role == PersonRole::Owner);
+    let local = match mapped {
+        Some(id) => people.iter().find(|p| p.id == id).cloned(),
+        None => people.iter().find(|p| same_person(p, &page.person)).cloned(),
+    };
+    if page.role == PersonRole::Owner {
+        if let Some(owner) = owner {
+            if local.as_ref().map(|p| &p.id) != Some(&owner.id) {
+                return Err(Error::validation(
+                    "auth",
+                    "the login is for another citizen than this book's owner; sign in as the owner",
+                ));
+            }
+        }
+    }
+    let mut person = local.clone().unwrap_or_else(|| {
+        let mut fresh = page.person.clone();
+        fresh.id = if people.iter().any(|p| p.id == page.patient_id) {
+            format!("{}-{}", page.patient_id, people.len())
+        } else {
+            page.patient_id.clone()
+        };
+        fresh.role = page.role;
+        fresh.guardian = None;
+        fresh
+    });
+    let incoming = &page.person;
+    person.full_name = incoming.full_name.clone();
+    person.date_of_birth = incoming.date_of_birth;
+    person.sex = incoming.sex;
+    if incoming.personal_id.is_some() {
+        person.personal_id = incoming.personal_id.clone();
+    }
+    for old in &incoming.previous_personal_ids {
+        if !person.previous_personal_ids.contains(old) {
+            person.previous_personal_ids.push(old.clone());
+        }
+    }
+    if incoming.insurance.is_some() {
+        person.insurance = incoming.insurance.clone();
+    }
+    if person.role == PersonRole::Dependant {
+        if let Some(link) = &incoming.guardian {
+            person.guardian = Some(GuardianLink {
+                guardian_person_id: owner.map(|o| o.id.clone()),
+                personal_id: owner.and_then(|o| o.personal_id.clone()),
+                ..link.clone()
+            });
+        }
+    }
+    if local.as_ref() != Some(&person) {
+        person.validate().map_err(|e| {
+            Error::validation(
+                format!("page.Patient.{}", e.field),
+                format!("the server sent a person this book refuses: {}", e.reason),
+            )
+        })?;
+        let now = now_ms();
+        tx.prepare_cached(
+            "INSERT INTO people (id, role, body, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?4)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_ms = excluded.updated_ms",
+        )?
+        .execute(params![
+            person.id,
+            match person.role {
+                PersonRole::Owner => "owner",
+                PersonRole::Dependant => "dependant",
+            },
+            encode(&person)?,
+            now
+        ])?;
+        tally.people_changed += 1;
+    }
+    tx.prepare_cached(
+        "INSERT INTO sync_people (patient_id, person_id) VALUES (?1, ?2)
+         ON CONFLICT (patient_id) DO UPDATE SET person_id = excluded.person_id",
+    )?
+    .execute(params![page.patient_id, person.id])?;
+    Ok(person.id)
+}
+
+fn all_people(conn: &Connection) -> Result<Vec<Person>> {
+    let mut select = conn.prepare_cached("SELECT id FROM people ORDER BY id")?;
+    let ids = select
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ids.iter().map(|id| get_person(conn, id)).collect()
+}
+
+/// The same rule as `import_fhir`: the same personal id (current or earlier), or, when either has
+/// none, the same folded name and birth date. Two different personal ids never match.
+pub(crate) fn same_person(a: &Person, b: &Person) -> bool {
+    let ids = |p: &Person| -> Vec<String> {
+        p.personal_id
+            .iter()
+            .chain(p.previous_personal_ids.iter())
+            .cloned()
+            .collect()
+    };
+    let (ids_a, ids_b) = (ids(a), ids(b));
+    if ids_a.iter().any(|id| ids_b.contains(id)) {
+        return true;
+    }
+    (a.personal_id.is_none() || b.personal_id.is_none())
+        && a.date_of_birth == b.date_of_birth
+        && search::fold(&a.full_name) == search::fold(&b.full_name)
+}

@@ -1,0 +1,5 @@
+//! Sync with the backend: the FHIR wire both sides share (`wire`), the HTTP client with its
+//! retries and limits (`client`), and the run that pulls pages and pushes the outbox (`run`).
+//! See docs/sync-protocol.md.
+
+pub mod wire;
