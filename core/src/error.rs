@@ -25,6 +25,21 @@ pub enum Error {
 
     #[error("{0}")]
     Storage(String),
+
+    /// The backend could not be reached or the connection broke; worth trying again later.
+    #[error("{0}")]
+    Network(String),
+
+    /// The backend refused the login (401): the app refreshes the token and syncs again.
+    #[error("{0}")]
+    AuthExpired(String),
+
+    /// The backend answered with an error, or with something that is not a valid answer.
+    #[error("the server answered {status}: {reason}")]
+    Server { status: u16, reason: String },
+
+    #[error("the sync was cancelled")]
+    Cancelled,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -2,7 +2,7 @@
 //! the store or the FHIR mappers; errors leave here as `HealthBookError`.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{Days, Utc};
 
@@ -16,7 +16,13 @@ use crate::fhir;
 use crate::model::time::{start_of_day_vn, vietnam_offset};
 use crate::model::{CalendarDate, Person, Prescription, ReAppointment, Record};
 use crate::store::records::WriteMode;
-use crate::store::{search, BookKey, Cursor, Store, TimelineFilter};
+use crate::store::sync::find_same_person;
+use crate::store::{BookKey, Cursor, Store, TimelineFilter};
+use crate::sync::{
+    self,
+    client::Http,
+    run::{Session, Target, Totals},
+};
 
 const MAX_PAGE: u32 = 500;
 const MAX_SEARCH_RESULTS: u32 = 200;
@@ -26,6 +32,10 @@ type ApiResult<T> = std::result::Result<T, HealthBookError>;
 #[derive(uniffi::Object)]
 pub struct HealthBook {
     store: Store,
+    /// The network side, made at the first sync.
+    http: OnceLock<Http>,
+    /// One sync at a time per book; a second caller waits for the first to finish.
+    sync_lock: Mutex<()>,
 }
 
 /// Shows no contents: a book's Debug output must never carry health data or keys.
@@ -50,7 +60,11 @@ impl HealthBook {
             .into());
         }
         let store = Store::open(Path::new(&path), &key)?;
-        Ok(Arc::new(HealthBook { store }))
+        Ok(Arc::new(HealthBook {
+            store,
+            http: OnceLock::new(),
+            sync_lock: Mutex::new(()),
+        }))
     }
 
     /// Re-encrypts the book under `new_key` atomically: on any failure the old key still opens it.
@@ -260,28 +274,30 @@ impl HealthBook {
 }
 
 impl HealthBook {
+    pub(super) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(super) fn run_sync(&self, target: &Target, session: &dyn Session) -> Result<Totals> {
+        let _one_at_a_time = self
+            .sync_lock
+            .lock()
+            .map_err(|_| Error::Storage("an earlier sync failed badly; reopen the book".into()))?;
+        let http = match self.http.get() {
+            Some(http) => http,
+            None => {
+                let made = Http::new()?;
+                self.http.get_or_init(|| made)
+            }
+        };
+        sync::run::sync(&self.store, http, target, session)
+    }
+
     /// The person a bundle is about: same personal id (current or earlier); or, when either side has
     /// no personal id, the same folded name and date of birth. Two different personal ids never match.
     fn matching_person(&self, patient: &Person) -> Result<Person> {
         let people = self.store.people()?;
-        let ids_of = |p: &Person| -> Vec<String> {
-            p.personal_id
-                .iter()
-                .chain(p.previous_personal_ids.iter())
-                .cloned()
-                .collect()
-        };
-        let patient_ids = ids_of(patient);
-        let found = people
-            .iter()
-            .find(|p| ids_of(p).iter().any(|id| patient_ids.contains(id)))
-            .or_else(|| {
-                people.iter().find(|p| {
-                    (p.personal_id.is_none() || patient.personal_id.is_none())
-                        && p.date_of_birth == patient.date_of_birth
-                        && search::fold(&p.full_name) == search::fold(&patient.full_name)
-                })
-            });
+        let found = find_same_person(&people, patient);
         found.cloned().ok_or_else(|| {
             Error::validation(
                 "bundle.Patient",

@@ -59,6 +59,18 @@ impl From<Error> for HealthBookError {
             Error::Sqlite(_) | Error::CorruptRecord(_) | Error::Storage(_) => HealthBookError::Storage {
                 reason: format!("{error}; the book was not changed by this call"),
             },
+            Error::Network(reason) => HealthBookError::Network {
+                reason: format!(
+                    "{reason}; the book keeps everything synced so far, and the next sync resumes from there"
+                ),
+            },
+            Error::AuthExpired(reason) => HealthBookError::AuthExpired {
+                reason: format!("{reason}; refresh the login and sync again"),
+            },
+            Error::Server { status, reason } => HealthBookError::Server { status, reason },
+            Error::Cancelled => HealthBookError::Cancelled {
+                reason: "the sync was cancelled; what was synced before is kept, and the next sync resumes from there".into(),
+            },
         }
     }
 }

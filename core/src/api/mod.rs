@@ -5,9 +5,13 @@ mod book;
 mod error;
 mod ids;
 mod query;
+mod sync;
 
 pub use book::HealthBook;
 pub use error::HealthBookError;
+pub use sync::{
+    SyncAuth, SyncConfig, SyncConflict, SyncListener, SyncPhase, SyncProgress, SyncReport,
+};
 pub use query::{
     ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery,
 };

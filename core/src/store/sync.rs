@@ -436,7 +436,7 @@ fn person_for_page(tx: &Connection, page: &FeedPage, tally: &mut PageTally) -> R
     let owner = people.iter().find(|p| p.role == PersonRole::Owner);
     let local = match mapped {
         Some(id) => people.iter().find(|p| p.id == id).cloned(),
-        None => people.iter().find(|p| same_person(p, &page.person)).cloned(),
+        None => find_same_person(&people, &page.person).cloned(),
     };
     if page.role == PersonRole::Owner {
         if let Some(owner) = owner {
@@ -522,21 +522,26 @@ fn all_people(conn: &Connection) -> Result<Vec<Person>> {
     ids.iter().map(|id| get_person(conn, id)).collect()
 }
 
-/// The same rule as `import_fhir`: the same personal id (current or earlier), or, when either has
-/// none, the same folded name and birth date. Two different personal ids never match.
-pub(crate) fn same_person(a: &Person, b: &Person) -> bool {
-    let ids = |p: &Person| -> Vec<String> {
+/// Who in `people` is `who`: the same personal id (current or earlier); or, when either side has
+/// no personal id, the same folded name and date of birth. Two different personal ids never match.
+/// (`import_fhir` and sync use the same rule.)
+pub(crate) fn find_same_person<'a>(people: &'a [Person], who: &Person) -> Option<&'a Person> {
+    let ids_of = |p: &Person| -> Vec<String> {
         p.personal_id
             .iter()
             .chain(p.previous_personal_ids.iter())
             .cloned()
             .collect()
     };
-    let (ids_a, ids_b) = (ids(a), ids(b));
-    if ids_a.iter().any(|id| ids_b.contains(id)) {
-        return true;
-    }
-    (a.personal_id.is_none() || b.personal_id.is_none())
-        && a.date_of_birth == b.date_of_birth
-        && search::fold(&a.full_name) == search::fold(&b.full_name)
+    let wanted = ids_of(who);
+    people
+        .iter()
+        .find(|p| ids_of(p).iter().any(|id| wanted.contains(id)))
+        .or_else(|| {
+            people.iter().find(|p| {
+                (p.personal_id.is_none() || who.personal_id.is_none())
+                    && p.date_of_birth == who.date_of_birth
+                    && search::fold(&p.full_name) == search::fold(&who.full_name)
+            })
+        })
 }

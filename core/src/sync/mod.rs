@@ -2,4 +2,6 @@
 //! retries and limits (`client`), and the run that pulls pages and pushes the outbox (`run`).
 //! See docs/sync-protocol.md.
 
+pub mod client;
+pub mod run;
 pub mod wire;

@@ -1,0 +1,332 @@
+//! HTTP to the backend: one `reqwest` client (rustls on ring, Mozilla roots) on a small tokio
+//! runtime the book owns. Every request has a timeout and a bounded response, is retried with
+//! exponential backoff and jitter when the failure is passing (connection lost, timeout, 429, 5xx),
+//! honours `Retry-After`, and can be cancelled while it waits. Knows nothing of the book.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+const FHIR_JSON: &str = "application/fhir+json";
+
+/// How requests behave; from the app's `SyncConfig`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_attempts: u32,
+    pub max_response_bytes: u64,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+}
+
+/// Asked between steps and while waiting: has the app cancelled the sync?
+pub trait Cancel {
+    fn cancelled(&self) -> bool;
+}
+
+pub struct Http {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+}
+
+impl Http {
+    pub fn new() -> Result<Http> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("healthbook-sync")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Network(format!("could not start the network runtime: {e}")))?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
+            .user_agent(concat!("healthbook/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::Network(format!("could not set up HTTP: {e}")))?;
+        Ok(Http { runtime, client })
+    }
+
+    /// A FHIR JSON request with retries; `Ok` only for a 2xx FHIR JSON answer within the limits.
+    pub fn fhir(
+        &self,
+        method: Method,
+        url: &str,
+        token: &str,
+        body: Option<&Value>,
+        limits: &Limits,
+        cancel: &dyn Cancel,
+    ) -> Result<Value> {
+        let body = body.map(|b| b.to_string());
+        self.runtime.block_on(async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let failure = match self
+                    .attempt(method.clone(), url, token, body.as_deref(), limits, cancel)
+                    .await
+                {
+                    Ok(value) => return Ok(value),
+                    Err(failure) => failure,
+                };
+                let wait = match failure {
+                    Failure::Final(error) => return Err(error),
+                    Failure::Passing { error, .. } if attempt >= limits.max_attempts => {
+                        return Err(error)
+                    }
+                    Failure::Passing {
+                        error,
+                        retry_after: Some(after),
+                    } if after > limits.backoff_max => {
+                        let status = match error {
+                            Error::Server { status, .. } => status,
+                            _ => 503,
+                        };
+                        return Err(Error::Server {
+                            status,
+                            reason: format!(
+                                "the server is busy and asks to come back in {} s; try again later",
+                                after.as_secs()
+                            ),
+                        });
+                    }
+                    Failure::Passing {
+                        retry_after: Some(after),
+                        ..
+                    } => after,
+                    Failure::Passing {
+                        retry_after: None, ..
+                    } => backoff(limits, attempt),
+                };
+                cancellable(tokio::time::sleep(wait), cancel).await?;
+            }
+        })
+    }
+
+    async fn attempt(
+        &self,
+        method: Method,
+        url: &str,
+        token: &str,
+        body: Option<&str>,
+        limits: &Limits,
+        cancel: &dyn Cancel,
+    ) -> std::result::Result<Value, Failure> {
+        let mut request = self
+            .client
+            .request(method, url)
+            .timeout(limits.timeout)
+            .header(ACCEPT, FHIR_JSON)
+            .header(AUTHORIZATION, format!("Bearer {token}"));
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, FHIR_JSON)
+                .body(body.to_string());
+        }
+        let response = cancellable(request.send(), cancel)
+            .await
+            .map_err(Failure::Final)?
+            .map_err(|e| Failure::passing(Error::Network(describe(&e)), None))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = cancellable(read_bounded(response, limits.max_response_bytes), cancel)
+            .await
+            .map_err(Failure::Final)??;
+        if !status.is_success() {
+            return Err(status_failure(status, &headers, &bytes));
+        }
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if !media.eq_ignore_ascii_case(FHIR_JSON) && !media.eq_ignore_ascii_case("application/json")
+        {
+            return Err(Failure::Final(Error::Server {
+                status: status.as_u16(),
+                reason: format!(
+                    "answered with '{content_type}' instead of FHIR JSON; nothing was applied (is the server URL right?)"
+                ),
+            }));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Failure::Final(Error::Server {
+                status: status.as_u16(),
+                reason: format!("sent a response that is not valid JSON ({e}); nothing was applied"),
+            })
+        })
+    }
+}
+
+enum Failure {
+    /// Worth another attempt (connection lost, timeout, 429, 5xx).
+    Passing {
+        error: Error,
+        retry_after: Option<Duration>,
+    },
+    Final(Error),
+}
+
+impl Failure {
+    fn passing(error: Error, retry_after: Option<Duration>) -> Failure {
+        Failure::Passing { error, retry_after }
+    }
+}
+
+fn status_failure(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Failure {
+    let diagnostics = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|outcome| {
+            outcome
+                .get("issue")?
+                .as_array()?
+                .iter()
+                .filter_map(|i| i.get("diagnostics").and_then(Value::as_str))
+                .next()
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| {
+            status
+                .canonical_reason()
+                .unwrap_or("unexpected status")
+                .to_string()
+        });
+    let code = status.as_u16();
+    match code {
+        401 => Failure::Final(Error::AuthExpired(diagnostics)),
+        429 | 500 | 502 | 503 | 504 => Failure::passing(
+            Error::Server {
+                status: code,
+                reason: diagnostics,
+            },
+            retry_after(headers),
+        ),
+        _ => Failure::Final(Error::Server {
+            status: code,
+            reason: diagnostics,
+        }),
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is read as "soon": one backoff step).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// Exponential backoff with full jitter: a random wait between half and all of base·2^(attempt-1).
+fn backoff(limits: &Limits, attempt: u32) -> Duration {
+    let ceiling = limits
+        .backoff_base
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+        .min(limits.backoff_max);
+    let mut byte = [0u8; 1];
+    let random = SystemRandom::new()
+        .fill(&mut byte)
+        .map(|_| byte[0])
+        .unwrap_or(255);
+    ceiling / 2 + ceiling.mul_f64(f64::from(random) / 255.0 / 2.0)
+}
+
+async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> std::result::Result<Vec<u8>, Failure> {
+    let too_large = || {
+        Failure::Final(Error::Server {
+            status: 200,
+            reason: format!("sent a response larger than {limit} bytes; nothing was applied"),
+        })
+    };
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() as u64 + chunk.len() as u64 > limit {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(bytes),
+            Err(e) => {
+                return Err(Failure::passing(
+                    Error::Network(format!(
+                        "the connection broke while receiving ({}); nothing of it was applied",
+                        describe(&e)
+                    )),
+                    None,
+                ))
+            }
+        }
+    }
+}
+
+/// Runs `future` unless the app cancels first (asked every 50 ms).
+async fn cancellable<F: Future>(future: F, cancel: &dyn Cancel) -> Result<F::Output> {
+    tokio::pin!(future);
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        tokio::select! {
+            output = &mut future => return Ok(output),
+            _ = tick.tick() => {
+                if cancel.cancelled() {
+                    return Err(Error::Cancelled);
+                }
+            }
+        }
+    }
+}
+
+/// What went wrong, without the URL (which can carry a cursor) or any body.
+fn describe(error: &reqwest::Error) -> String {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "the response broke off"
+    } else if error.is_request() {
+        "the request failed"
+    } else {
+        "network failure"
+    };
+    let mut source = std::error::Error::source(error);
+    let mut detail = String::new();
+    while let Some(cause) = source {
+        detail = cause.to_string();
+        source = cause.source();
+    }
+    if detail.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {detail}")
+    }
+}
+
+fn tls_config() -> Result<rustls::ClientConfig> {
+    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| Error::Network(format!("TLS setup failed: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(config)
+}
