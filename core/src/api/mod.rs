@@ -9,9 +9,9 @@ mod sync;
 
 pub use book::HealthBook;
 pub use error::HealthBookError;
-pub use sync::{
-    SyncAuth, SyncConfig, SyncConflict, SyncListener, SyncPhase, SyncProgress, SyncReport,
-};
 pub use query::{
     ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery,
+};
+pub use sync::{
+    SyncAuth, SyncConfig, SyncConflict, SyncListener, SyncPhase, SyncProgress, SyncReport,
 };

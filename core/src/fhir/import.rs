@@ -18,10 +18,10 @@ use crate::model::identifiers::{validate_icd10, validate_insurance_number, valid
 use crate::model::time::{self, start_of_day_vn, vn_date};
 use crate::model::{
     Allergy, AllergyCategory, AppointmentStatus, CalendarDate, Condition, ConditionStatus,
-    DateTimeOffset, Diagnosis, Dosage, DrugLine, Escort, Facility, GuardianLink, HistoryKind, Immunization,
-    ImmunizationProgramme, InsuranceCard, Observation, ObservationKind, ObservationValue, Person,
-    PersonRole, Prescription, PrescriptionKind, ReAppointment, Record, RecordSource,
-    ReferralReason, ReferralSlip, Sex, Visit,
+    DateTimeOffset, Diagnosis, Dosage, DrugLine, Escort, Facility, GuardianLink, HistoryKind,
+    Immunization, ImmunizationProgramme, InsuranceCard, Observation, ObservationKind,
+    ObservationValue, Person, PersonRole, Prescription, PrescriptionKind, ReAppointment, Record,
+    RecordSource, ReferralReason, ReferralSlip, Sex, Visit,
 };
 
 /// What an import would do: the person the bundle is about (to be matched to someone in the book),
@@ -374,12 +374,14 @@ fn person_from(patient: &Value) -> Result<Person> {
 /// A child's guardian, from the first `Patient.contact` whose relationship is a guardian relation.
 fn guardian_of(patient: &Value) -> Option<GuardianLink> {
     list_of(patient, "contact").iter().find_map(|contact| {
-        let relation = list_of(contact, "relationship").iter().find_map(|concept| {
-            sys::GUARDIAN_RELATIONS
-                .iter()
-                .find(|(_, code, _)| has_code(Some(concept), Some(sys::V3_ROLE_CODE), code))
-                .map(|(relation, _, _)| *relation)
-        })?;
+        let relation = list_of(contact, "relationship")
+            .iter()
+            .find_map(|concept| {
+                sys::GUARDIAN_RELATIONS
+                    .iter()
+                    .find(|(_, code, _)| has_code(Some(concept), Some(sys::V3_ROLE_CODE), code))
+                    .map(|(relation, _, _)| *relation)
+            })?;
         let name = contact.get("name").and_then(|n| text(n, "text"))?;
         let phone = list_of(contact, "telecom")
             .iter()

@@ -151,7 +151,10 @@ impl Store {
         let mut people = PeopleCache::default();
         for change in &page.changes {
             let local = stored_version(&tx, &change.record_id)?;
-            if local.and_then(|(_, v)| v).is_some_and(|v| change.version <= v) {
+            if local
+                .and_then(|(_, v)| v)
+                .is_some_and(|v| change.version <= v)
+            {
                 continue; // already applied (a page seen again after an interruption, or our own push)
             }
             if let Some(edit) = pending(&tx, &change.record_id)? {
@@ -418,7 +421,10 @@ impl Store {
                 now_ms()
             ])?;
         }
-        tx.execute("DELETE FROM sync_conflicts WHERE record_id = ?1", [record_id])?;
+        tx.execute(
+            "DELETE FROM sync_conflicts WHERE record_id = ?1",
+            [record_id],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -159,7 +159,9 @@ impl Http {
         serde_json::from_slice(&bytes).map_err(|e| {
             Failure::Final(Error::Server {
                 status: status.as_u16(),
-                reason: format!("sent a response that is not valid JSON ({e}); nothing was applied"),
+                reason: format!(
+                    "sent a response that is not valid JSON ({e}); nothing was applied"
+                ),
             })
         })
     }

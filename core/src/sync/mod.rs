@@ -5,3 +5,6 @@
 pub mod client;
 pub mod run;
 pub mod wire;
+
+#[cfg(test)]
+mod tests;

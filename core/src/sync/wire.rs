@@ -67,7 +67,10 @@ pub struct PushItem {
 pub enum PushChange {
     /// `person` is who the record is about, as the book knows them; when the book knows the
     /// backend's patient id it is in `person.id` (read back from the pushed Patient), else empty.
-    Put { person: Person, record: Record },
+    Put {
+        person: Person,
+        record: Record,
+    },
     Delete,
 }
 
@@ -244,8 +247,7 @@ pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
             }
         }
     }
-    let patient =
-        patient_entry.ok_or_else(|| Error::validation("page", "has no Patient entry"))?;
+    let patient = patient_entry.ok_or_else(|| Error::validation("page", "has no Patient entry"))?;
     let patient_id = identifier_value(patient, sys::SERVER_PATIENT_ID)
         .ok_or_else(|| Error::validation("page.Patient.identifier", "has no backend patient id"))?
         .to_string();
@@ -618,9 +620,12 @@ fn patient_of_document(document: &mut Value) -> Option<&mut Value> {
         .find(|r| r.get("resourceType").and_then(Value::as_str) == Some("Patient"))
 }
 
-/// The record id on a record's main resource (its parts carry `<record id>/<part>`).
+/// The record a resource belongs to: its main resource carries the record id, its parts
+/// (diagnoses, drug lines, a weight measured during a visit) `<record id>/<part>`.
 fn record_id_of(resource: &Value) -> Option<&str> {
-    identifier_value(resource, sys::RECORD_ID).filter(|id| !id.contains('/'))
+    identifier_value(resource, sys::RECORD_ID)
+        .and_then(|id| id.split('/').next())
+        .filter(|id| !id.is_empty())
 }
 
 fn identifier_value<'a>(resource: &'a Value, system: &str) -> Option<&'a str> {
