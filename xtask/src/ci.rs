@@ -3,6 +3,10 @@
 //! Swift tests (where a Swift toolchain exists). Also `cargo xtask test-kotlin`, the Kotlin part
 //! alone.
 //!
+//! The Kotlin tests run with the reference backend started around them (a fresh database seeded
+//! with the sample family, see [`crate::backend`]); its URL is the JVM system property
+//! `healthbook.backend.url`, which the sync tests (`tests/kotlin/SyncTests.kt`) read.
+//!
 //! Kotlin test convention: every `.kt` file under `tests/kotlin/` is compiled together with the
 //! generated bindings; `tests/kotlin/TestRunner.kt` (package `vn.healthbook.tests`) has the
 //! `main` that runs the registered tests and the assertion functions. A test file defines a list
@@ -13,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use crate::backend::{self, Backend};
 use crate::bindings::{self, Bindings, Profile};
 use crate::kotlin;
 use crate::process;
@@ -61,7 +66,7 @@ pub fn test(ws: &Workspace) -> Result<()> {
     steps.begin("Bindings (debug build)");
     let bindings = bindings::build(ws, Profile::Debug)?;
 
-    steps.begin("Kotlin tests on the JVM");
+    steps.begin("Kotlin tests on the JVM, with the backend running");
     kotlin_tests(ws, &tools, &bindings, &[])?;
 
     steps.begin("Swift tests");
@@ -93,8 +98,27 @@ fn kotlin_tests(
     let jar = ws.target.join("kotlin-tests/healthbook-kotlin-tests.jar");
     kotlin::compile(ws, tools, bindings, &ws.root.join("tests/kotlin"), &jar)?;
     let args: Vec<OsString> = filters.iter().map(OsString::from).collect();
-    kotlin::run_main(ws, tools, bindings, &jar, KOTLIN_TEST_MAIN, &args)
-        .context("Kotlin tests failed: see the FAILED lines above")
+
+    let backend = Backend::start(
+        ws,
+        &bindings.library_dir,
+        &ws.target.join("kotlin-tests/backend"),
+    )?;
+    let properties = [(backend::URL_PROPERTY, backend.url.as_str())];
+    let tests = kotlin::run_main(
+        ws,
+        tools,
+        bindings,
+        &jar,
+        KOTLIN_TEST_MAIN,
+        &properties,
+        &args,
+    )
+    .context("Kotlin tests failed: see the FAILED lines above");
+    // The tests' failure says more than one in stopping the backend, so it comes first.
+    let stopped = backend.stop();
+    tests?;
+    stopped
 }
 
 /// Numbered step headers, and how long each step took.

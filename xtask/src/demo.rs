@@ -1,9 +1,13 @@
-//! `cargo xtask demo`: install what is missing, build, and run the Kotlin console demo
-//! (`tests/kotlin-demo/Demo.kt` and any other `.kt` files beside it) against the library.
+//! `cargo xtask demo`: install what is missing, build, start the reference backend with the
+//! sample family, and run the Kotlin console demo (`tests/kotlin-demo/Demo.kt` and any other
+//! `.kt` files beside it) against the library. The demo logs in as the mother and syncs her book
+//! from the backend; the backend is stopped when the demo ends, also when it fails.
 //!
 //! The demo uses the debug build: it is the same build the tests use, so `cargo xtask test`
 //! followed by `cargo xtask demo` compiles the core once. The output folder (by default a new
-//! `target/demo-<unix time>`) is the demo's first argument; anything after `--` follows it.
+//! `target/demo-<unix time>`) is the demo's first argument; anything after `--` follows it. The
+//! backend's database is `backend/healthbook-backend.db` in that folder; its URL reaches the demo
+//! as the JVM system property `healthbook.backend.url`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -11,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, ensure, Context, Result};
 
+use crate::backend::{self, Backend};
 use crate::bindings::{self, Profile};
 use crate::kotlin;
 use crate::tools;
@@ -67,6 +72,12 @@ pub fn run(ws: &Workspace, options: Options) -> Result<()> {
         }
     };
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let book = out.join("book.db");
+    ensure!(
+        !book.exists(),
+        "{} already exists: give `--out` an empty or new folder",
+        book.display()
+    );
 
     let tools = tools::setup(ws)?;
     let bindings = bindings::build(ws, Profile::Debug)?;
@@ -76,15 +87,25 @@ pub fn run(ws: &Workspace, options: Options) -> Result<()> {
     let main_class = kotlin::main_class_of(&demo_main)?;
     let mut args = vec![OsString::from(&out)];
     args.extend(options.extra.iter().map(OsString::from));
+
+    println!("\nStarting the backend with the sample family");
+    let backend = Backend::start(ws, &bindings.library_dir, &out.join("backend"))?;
+    let backend_db = backend.db.clone();
     println!(
         "\nRunning the demo ({main_class}), writing to {}\n",
         out.display()
     );
-    kotlin::run_main(ws, &tools, &bindings, &jar, &main_class, &args)
-        .context("the demo failed: see its output above")?;
+    let properties = [(backend::URL_PROPERTY, backend.url.as_str())];
+    let demo = kotlin::run_main(ws, &tools, &bindings, &jar, &main_class, &properties, &args)
+        .context("the demo failed: see its output above");
+    let stopped = backend.stop();
+    demo?;
+    stopped?;
 
     println!("\nDemo finished.");
     println!("  Output:          {}", out.display());
+    println!("  Encrypted book:  {}", book.display());
+    println!("  Backend's db:    {}", ws.show(&backend_db));
     println!("  Library:         {}", ws.show(&bindings.library));
     println!("  Kotlin bindings: {}", ws.show(&bindings.kotlin_dir));
     println!("  Swift bindings:  {}", ws.show(&bindings.swift_dir));

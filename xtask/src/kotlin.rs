@@ -63,12 +63,14 @@ pub fn compile(
 }
 
 /// Run `main_class` from `jar` on the JVM, loading the core library from `bindings.library_dir`.
+/// `properties` become JVM system properties (`-Dname=value`), e.g. the backend's URL.
 pub fn run_main(
     ws: &Workspace,
     tools: &Tools,
     bindings: &Bindings,
     jar: &Path,
     main_class: &str,
+    properties: &[(&str, &str)],
     args: &[OsString],
 ) -> Result<()> {
     let mut entries = vec![jar.to_path_buf()];
@@ -80,6 +82,11 @@ pub fn run_main(
             .current_dir(&ws.root)
             .arg("-ea")
             .arg(library_path)
+            .args(
+                properties
+                    .iter()
+                    .map(|(name, value)| format!("-D{name}={value}")),
+            )
             .arg("-cp")
             .arg(classpath(&entries)?)
             .arg(main_class)

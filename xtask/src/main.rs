@@ -1,8 +1,10 @@
 //! `cargo xtask`: the developer commands of healthbook.
 //!
 //! This file only reads the command line and hands over to the module that does the work:
-//! `tools` (setup), `bindings`, `ci` (test), `kotlin`, `swift`, `demo` and `bench`.
+//! `tools` (setup), `bindings`, `ci` (test), `kotlin`, `swift`, `demo` and `bench`; `backend`
+//! starts and stops the reference backend for the Kotlin tests and the demo.
 
+mod backend;
 mod bench;
 mod bindings;
 mod ci;
@@ -25,11 +27,13 @@ Usage: cargo xtask <command> [options]
 
 Main entry points:
   demo [--out DIR] [-- ARGS...]
-        Install what is missing, build, and run the Kotlin console demo (tests/kotlin-demo)
+        Install what is missing, build, start the backend with the sample family, and run
+        the Kotlin console demo (tests/kotlin-demo), which syncs the mother's book from it,
         against the debug build. DIR (default: a new target/demo-<unix time>) is passed to
         the demo as its first argument; ARGS follow it.
   test  Everything CI runs: setup, cargo fmt --check, clippy, cargo test, bindings,
-        Kotlin tests on the JVM, Swift tests (skipped where there is no swiftc).
+        Kotlin tests on the JVM (with the backend running), Swift tests (skipped where
+        there is no swiftc).
 
 Other commands:
   setup                 Make sure libssl-dev, Java, JNA and the Kotlin compiler are present,
@@ -37,8 +41,9 @@ Other commands:
   bindings [--release]  Build healthbook-core and generate the Kotlin and Swift bindings
                         into target/bindings/{kotlin,swift}.
   test-kotlin [FILTER...]
-                        Only the Kotlin tests: build, generate bindings, compile and run the
-                        tests whose names contain one of the FILTERs (all when none given).
+                        Only the Kotlin tests: build, generate bindings, start the backend,
+                        compile and run the tests whose names contain one of the FILTERs
+                        (all when none given).
   bench [ARGS...]       Run the criterion benchmarks of healthbook-core; ARGS go to
                         `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
   help                  Show this text.
