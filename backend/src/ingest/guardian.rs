@@ -1,0 +1,174 @@
+//! A facility's `RelatedPerson` naming a guardian of the transaction's Patient: who (their CCCD),
+//! how related (v3 RoleCode), their name and phone, and since/until when (`period`). It becomes the
+//! guardian link through which the guardian's token reaches the child's book.
+
+use healthbook_core::fhir::systems as sys;
+use healthbook_core::model::identifiers::{validate_personal_id, validate_phone};
+use healthbook_core::model::{CalendarDate, GuardianLink, GuardianRelation};
+use serde_json::Value;
+
+use super::read::{list, text};
+use crate::outcome::Issue;
+
+/// A guardian link the transaction makes, from its `RelatedPerson` entry at `index`.
+#[derive(Debug, Clone)]
+pub struct PlannedGuardian {
+    pub index: usize,
+    /// The facility's id of the RelatedPerson: a later `DELETE RelatedPerson/<id>` ends the link.
+    pub id: String,
+    pub guardian_personal_id: String,
+    pub link: GuardianLink,
+}
+
+/// v3 RoleCode codes a guardian may be given, beyond the book's own table (`GUARDIAN_RELATIONS`).
+const MORE_RELATIONS: [(&str, GuardianRelation); 7] = [
+    ("GRMTH", GuardianRelation::Grandparent),
+    ("GRFTH", GuardianRelation::Grandparent),
+    ("MGRMTH", GuardianRelation::Grandparent),
+    ("MGRFTH", GuardianRelation::Grandparent),
+    ("PGRMTH", GuardianRelation::Grandparent),
+    ("PGRFTH", GuardianRelation::Grandparent),
+    ("NMTH", GuardianRelation::Mother),
+];
+
+/// Reads the RelatedPerson at `at`; `is_patient` tells whether a reference names the Patient.
+pub fn read_guardian(
+    resource: &Value,
+    at: &str,
+    is_patient: &dyn Fn(&str) -> bool,
+) -> Result<(String, GuardianLink), Vec<Issue>> {
+    let mut issues = Vec::new();
+    let about_patient = resource
+        .get("patient")
+        .and_then(|p| text(p, "reference"))
+        .is_some_and(is_patient);
+    if !about_patient {
+        issues.push(Issue::invalid(
+            format!("{at}.patient"),
+            "must refer to the transaction's Patient: a RelatedPerson names a guardian of that patient",
+        ));
+    }
+    let personal_id = list(resource, "identifier")
+        .iter()
+        .filter(|i| text(i, "system") == Some(sys::PERSONAL_ID))
+        .find_map(|i| text(i, "value"));
+    match personal_id {
+        None => issues.push(Issue::invalid(
+            format!("{at}.identifier"),
+            format!(
+                "the guardian's personal id (CCCD) is required, with system {}",
+                sys::PERSONAL_ID
+            ),
+        )),
+        Some(id) => {
+            if let Err(e) = validate_personal_id("identifier", id, None, None) {
+                issues.push(Issue::invalid(
+                    format!("{at}.identifier"),
+                    format!("the guardian's CCCD is not valid: {}", e.reason),
+                ));
+            }
+        }
+    }
+    let relation = list(resource, "relationship").iter().find_map(relation_of);
+    if relation.is_none() {
+        issues.push(Issue::invalid(
+            format!("{at}.relationship"),
+            format!(
+                "needs a code of {} saying how the guardian is related (MTH, FTH, GRPRN, GRMTH, GRFTH, SIB, GUARD, O)",
+                sys::V3_ROLE_CODE
+            ),
+        ));
+    }
+    let name = name_of(resource);
+    if name.is_none() {
+        issues.push(Issue::invalid(
+            format!("{at}.name"),
+            "the guardian's name is required",
+        ));
+    }
+    let phone = list(resource, "telecom")
+        .iter()
+        .find(|t| text(t, "system") == Some("phone"))
+        .and_then(|t| text(t, "value"));
+    if let Some(phone) = phone {
+        if let Err(e) = validate_phone("telecom", phone) {
+            issues.push(Issue::invalid(
+                format!("{at}.telecom"),
+                format!("the phone number is not valid: {}", e.reason),
+            ));
+        }
+    }
+    let period = resource.get("period").unwrap_or(&Value::Null);
+    let since = day(period, "start", &format!("{at}.period.start"), &mut issues);
+    let until = day(period, "end", &format!("{at}.period.end"), &mut issues);
+    if let (Some(start), Some(end)) = (since, until) {
+        if end < start {
+            issues.push(Issue::invalid(
+                format!("{at}.period.end"),
+                "ends before the guardianship starts",
+            ));
+        }
+    }
+    match (personal_id, relation, name, issues.is_empty()) {
+        (Some(personal_id), Some(relation), Some(name), true) => Ok((
+            personal_id.to_string(),
+            GuardianLink {
+                guardian_person_id: None,
+                name,
+                relation,
+                personal_id: Some(personal_id.to_string()),
+                phone: phone.map(str::to_string),
+                since,
+                until,
+            },
+        )),
+        _ => Err(issues),
+    }
+}
+
+fn relation_of(concept: &Value) -> Option<GuardianRelation> {
+    list(concept, "coding")
+        .iter()
+        .filter(|c| text(c, "system") == Some(sys::V3_ROLE_CODE))
+        .filter_map(|c| text(c, "code"))
+        .find_map(|code| {
+            sys::GUARDIAN_RELATIONS
+                .iter()
+                .find(|(_, c, _)| *c == code)
+                .map(|(relation, _, _)| *relation)
+                .or_else(|| {
+                    MORE_RELATIONS
+                        .iter()
+                        .find(|(c, _)| *c == code)
+                        .map(|(_, relation)| *relation)
+                })
+        })
+}
+
+/// `name.text`, else family name then given names (Vietnamese order).
+fn name_of(resource: &Value) -> Option<String> {
+    let name = list(resource, "name").first()?;
+    if let Some(full) = text(name, "text") {
+        return Some(full.to_string());
+    }
+    let parts: Vec<&str> = text(name, "family")
+        .into_iter()
+        .chain(list(name, "given").iter().filter_map(Value::as_str))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// A date (or the date part of a date-time) at `key`; a malformed one is an issue.
+fn day(period: &Value, key: &str, at: &str, issues: &mut Vec<Issue>) -> Option<CalendarDate> {
+    let value = text(period, key)?;
+    let date = value.get(..10).unwrap_or(value);
+    match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        Ok(day) => Some(day),
+        Err(_) => {
+            issues.push(Issue::invalid(at, "is not a date (YYYY-MM-DD)"));
+            None
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Storage: everything the server keeps, behind one trait, so the SQLite file of a single server
+//! and a PostgreSQL cluster at national scale are each one module (`sqlite` is the only one today).
+//!
+//! The trait is deliberately small and blocking: `read()` opens a consistent snapshot, `write()`
+//! opens the single write transaction, and the rules (who may see what, versions, the feed) live
+//! in the modules that call these, not here. Callers run it off the async workers
+//! (`tokio::task::spawn_blocking`). Every change of a person or a record carries a value of one
+//! global, strictly increasing sequence (`seq`) drawn inside the transaction that makes the change:
+//! writers are serialized, so a change committed later always has a larger `seq`, which is what
+//! makes the change feed's cursor sound.
+
+pub mod sqlite;
+
+use healthbook_core::model::{GuardianLink, Person, Record, RecordKind, RecordSource};
+
+/// A storage failure. The message says where and what kind, never the stored values (health data).
+#[derive(Debug, thiserror::Error)]
+#[error("storage: {0}")]
+pub struct StorageError(pub String);
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// The server's storage: snapshots to read, one transaction at a time to write.
+pub trait Storage: Send + Sync {
+    /// A read-only snapshot: everything read through it is as of one moment.
+    fn read(&self) -> StorageResult<Box<dyn Reader + '_>>;
+    /// The write transaction. Nothing is kept unless `commit` returns `Ok`; dropping it rolls back.
+    fn write(&self) -> StorageResult<Box<dyn Writer + '_>>;
+}
+
+/// A citizen the server knows. `person.id` is `patient_id`, `person.role` is `Owner` and
+/// `person.guardian` is `None`: guardian links are kept apart, as `StoredLink`s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPerson {
+    pub patient_id: String,
+    pub person: Person,
+    /// The change that last touched the person (profile or a guardian link of theirs).
+    pub seq: i64,
+}
+
+/// "`guardian_personal_id` is the guardian of `child_id`". Keyed by the guardian's personal id so
+/// a link can be made before the guardian's own book reaches the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredLink {
+    pub child_id: String,
+    pub guardian_personal_id: String,
+    pub link: GuardianLink,
+    /// `facility:<code>|RelatedPerson/<id>` when a facility sent it, so it can withdraw it.
+    pub origin: Option<String>,
+}
+
+/// Where a facility's record came from: its code and the resource it sent (`Encounter/e1`, or
+/// `FamilyMemberHistory/f1#condition-2` for the second record one resource made).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    pub facility_code: String,
+    pub resource_ref: String,
+}
+
+/// A record as the server keeps it: its latest state, or a tombstone once deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub record_id: String,
+    pub patient_id: String,
+    pub kind: RecordKind,
+    pub source: RecordSource,
+    /// 1 when created, +1 per change (correction, edit, deletion).
+    pub version: i64,
+    pub seq: i64,
+    /// The record (id = `record_id`, person_id = `patient_id`); `None` once deleted: a withdrawn
+    /// record's content is not kept.
+    pub record: Option<Record>,
+    pub origin: Option<Origin>,
+}
+
+impl StoredRecord {
+    pub fn deleted(&self) -> bool {
+        self.record.is_none()
+    }
+}
+
+/// A citizen's bearer token, known only by its SHA-256.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredToken {
+    pub patient_id: String,
+    /// Unix milliseconds.
+    pub expires_at_ms: i64,
+}
+
+/// Queries, all within the snapshot (or the write transaction) they are called on.
+pub trait Reader {
+    fn person(&self, patient_id: &str) -> StorageResult<Option<StoredPerson>>;
+    fn person_by_personal_id(&self, personal_id: &str) -> StorageResult<Option<StoredPerson>>;
+    fn token(&self, token_hash: &[u8; 32]) -> StorageResult<Option<StoredToken>>;
+    /// The links naming `guardian_personal_id` as guardian, by child id.
+    fn links_of_guardian(&self, guardian_personal_id: &str) -> StorageResult<Vec<StoredLink>>;
+    fn links_from_origin(&self, origin: &str) -> StorageResult<Vec<StoredLink>>;
+    fn record(&self, record_id: &str) -> StorageResult<Option<StoredRecord>>;
+    /// The records a facility made from `resource_ref` (and from its `#…` parts).
+    fn records_from_origin(
+        &self,
+        facility_code: &str,
+        resource_ref: &str,
+    ) -> StorageResult<Vec<StoredRecord>>;
+    /// The latest `seq` of anything about the person (profile, links, records); 0 if none.
+    fn head(&self, patient_id: &str) -> StorageResult<i64>;
+    /// The person's records changed after `after`, in `seq` order, at most `limit`.
+    /// Tombstones are left out unless `include_deleted`.
+    fn changes_after(
+        &self,
+        patient_id: &str,
+        after: i64,
+        limit: usize,
+        include_deleted: bool,
+    ) -> StorageResult<Vec<StoredRecord>>;
+}
+
+/// Changes, inside the one write transaction.
+pub trait Writer: Reader {
+    /// The next value of the global change sequence.
+    fn next_seq(&mut self) -> StorageResult<i64>;
+    /// Inserts or replaces the person (by `patient_id`).
+    fn put_person(&mut self, person: &StoredPerson) -> StorageResult<()>;
+    /// Inserts or replaces the link (by child and guardian personal id).
+    fn put_link(&mut self, link: &StoredLink) -> StorageResult<()>;
+    fn remove_link(&mut self, child_id: &str, guardian_personal_id: &str) -> StorageResult<()>;
+    /// Inserts or replaces the record (by `record_id`).
+    fn put_record(&mut self, record: &StoredRecord) -> StorageResult<()>;
+    fn put_token(&mut self, token_hash: &[u8; 32], token: &StoredToken) -> StorageResult<()>;
+    /// Forgets tokens that expired by `now_ms` (unix milliseconds).
+    fn remove_expired_tokens(&mut self, now_ms: i64) -> StorageResult<()>;
+    /// Makes every change of this transaction durable; only then may a response say so.
+    fn commit(self: Box<Self>) -> StorageResult<()>;
+}
