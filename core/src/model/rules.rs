@@ -1,7 +1,7 @@
 //! The rules each kind of record must follow before the book stores it, and the facts derived
 //! from a record (its place on the timeline, its title, the text search sees, validity windows).
 
-use chrono::{Datelike, Days, Months, Weekday};
+use chrono::{Datelike, Days, Months, Timelike, Weekday};
 
 use super::identifiers::{
     parse_prescription_code, validate_facility_code, validate_icd10, validate_icd10_list,
@@ -222,12 +222,31 @@ impl Record {
         text
     }
 
-    /// Fills in what the book derives rather than takes from the caller.
+    /// Fills in what the book derives rather than takes from the caller, and keeps times to the
+    /// whole second, as FHIR carries them: a record reads the same on every phone it syncs to.
     pub fn complete_derived_fields(&mut self) {
-        if let Record::Referral { referral } = self {
-            if referral.valid_until.is_none() {
-                referral.valid_until = Some(referral.computed_valid_until());
+        fn whole_second(at: &mut DateTimeOffset) {
+            if let Some(trimmed) = at.with_nanosecond(0) {
+                *at = trimmed;
             }
+        }
+        match self {
+            Record::Referral { referral } => {
+                if referral.valid_until.is_none() {
+                    referral.valid_until = Some(referral.computed_valid_until());
+                }
+                whole_second(&mut referral.signed_at);
+            }
+            Record::Visit { visit } => {
+                whole_second(&mut visit.start);
+                if let Some(end) = visit.end.as_mut() {
+                    whole_second(end);
+                }
+            }
+            Record::Prescription { prescription } => whole_second(&mut prescription.issued_at),
+            Record::Appointment { appointment } => whole_second(&mut appointment.issued_at),
+            Record::Observation { observation } => whole_second(&mut observation.at),
+            Record::Immunization { .. } | Record::Allergy { .. } | Record::Condition { .. } => {}
         }
     }
 }
