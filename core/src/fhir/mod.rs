@@ -9,4 +9,4 @@ pub use export::export_bundle;
 pub use import::{imported_record_id, plan_import, plan_import_value, ImportPlan};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

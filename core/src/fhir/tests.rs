@@ -353,7 +353,7 @@ fn resources_of<'a>(bundle: &'a Value, resource_type: &str) -> Vec<&'a Value> {
 }
 
 /// Every place in `value` where FHIR's "no empty values" rule is broken.
-fn empty_values(value: &Value, path: &str, found: &mut Vec<String>) {
+pub(crate) fn empty_values(value: &Value, path: &str, found: &mut Vec<String>) {
     match value {
         Value::Null => found.push(format!("{path}: null")),
         Value::String(text) if text.trim().is_empty() => {
@@ -401,7 +401,7 @@ fn present(value: &Value, path: &str) -> bool {
 
 /// The elements FHIR R4 requires (cardinality 1..) of the resource types the export writes, plus
 /// the invariants that make some of them required (con-3, ait-1, app-3, cmp-1, bdl-9/10).
-fn missing_required(resource: &Value) -> Vec<String> {
+pub(crate) fn missing_required(resource: &Value) -> Vec<String> {
     let resource_type = resource["resourceType"].as_str().unwrap_or("");
     let required: &[&str] = match resource_type {
         "Composition" => &["status", "type", "date", "author", "title", "subject"],

@@ -300,3 +300,68 @@ fn etags_and_escapes() {
     assert_eq!(parse_etag("W/\"x\""), None);
     assert_eq!(percent_decode(&percent_encode("a/b+c=d é")), "a/b+c=d é");
 }
+
+/// Every resource of `bundle` (nested Bundles included) has the elements R4 requires and no
+/// empty values: the same checks the export is held to.
+fn r4_problems(bundle: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    crate::fhir::tests::empty_values(bundle, "Bundle", &mut found);
+    for entry in bundle["entry"].as_array().into_iter().flatten() {
+        if let Some(resource) = entry.get("resource") {
+            if resource["resourceType"] == "Bundle" {
+                found.extend(r4_problems(resource));
+            } else {
+                found.extend(crate::fhir::tests::missing_required(resource));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn pages_pushes_and_answers_have_what_r4_requires() {
+    let family = family();
+    for index in 0..family.people.len() {
+        let mut page = page_of(&family, index, true);
+        page.changes.push(RecordChange {
+            record_id: "gone".into(),
+            version: 2,
+            change: ChangeBody::Delete(RecordKind::Allergy),
+        });
+        let bundle = feed_page_bundle(
+            &page,
+            "http://h/fhir/$changes",
+            "http://h/fhir/$changes?cursor=x",
+            now(),
+        );
+        assert_eq!(r4_problems(&bundle), Vec::<String>::new());
+    }
+    let mother = family.people[0].clone();
+    let items: Vec<PushItem> = family
+        .records
+        .iter()
+        .filter(|r| r.person_id() == mother.id)
+        .take(40)
+        .map(|record| PushItem {
+            record_id: record.id().to_string(),
+            base_version: Some(1),
+            change: PushChange::Put {
+                person: mother.clone(),
+                record: record.clone(),
+            },
+        })
+        .collect();
+    assert_eq!(
+        r4_problems(&push_bundle(&items, now())),
+        Vec::<String>::new()
+    );
+    let answer = push_response_bundle(&[
+        PushOutcome::Stored { version: 1 },
+        PushOutcome::Conflict { current_version: 2 },
+        PushOutcome::Rejected {
+            status: 422,
+            reason: "invalid".into(),
+        },
+    ]);
+    assert_eq!(r4_problems(&answer), Vec::<String>::new());
+}
