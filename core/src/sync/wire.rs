@@ -24,6 +24,8 @@ use crate::model::{DateTimeOffset, Person, PersonRole, Record, RecordKind, Recor
 /// The most record changes one page may carry; the backend caps `_count` here.
 pub const PAGE_SIZE_MAX: u32 = 1000;
 
+// Values on their way to or from the wire, one per record: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangeBody {
     /// The record as it now is: id = record id, person_id = the backend's patient id, its source.
@@ -63,6 +65,7 @@ pub struct PushItem {
     pub change: PushChange,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum PushChange {
     /// `person` is who the record is about, as the book knows them; when the book knows the
