@@ -112,7 +112,7 @@ fn push_one(
                 item.base_version,
                 Wanted::Put {
                     patient_id: target.patient_id().to_string(),
-                    record,
+                    record: Box::new(record),
                 },
                 &item.record_id,
             )?
@@ -172,7 +172,10 @@ fn target_person<'v>(
 }
 
 enum Wanted {
-    Put { patient_id: String, record: Record },
+    Put {
+        patient_id: String,
+        record: Box<Record>,
+    },
     Delete,
 }
 
@@ -187,7 +190,7 @@ fn settle(
     record_id: &str,
 ) -> StorageResult<PushOutcome> {
     let wanted_record = match &wanted {
-        Wanted::Put { record, .. } => Some(record),
+        Wanted::Put { record, .. } => Some(record.as_ref()),
         Wanted::Delete => None,
     };
     let version = match &existing {
@@ -223,7 +226,7 @@ fn settle(
             source: RecordSource::Citizen,
             version,
             seq: writer.next_seq()?,
-            record: Some(record),
+            record: Some(*record),
             origin: None,
         },
         (Wanted::Delete, Some(current)) => StoredRecord {
