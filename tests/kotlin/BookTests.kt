@@ -138,7 +138,7 @@ val bookTests: List<TestCase> = listOf(
     "a key of the wrong length is a validation error on key" to {
         val error = assertThrows<HealthBookException.Validation> { HealthBook.open(newBookPath(), ByteArray(16)) }
         assertEquals("key", error.field)
-        assertTrue(error.message!!.contains("16"), "message says what was given: ${error.message}")
+        assertTrue(error.message.contains("16"), "message says what was given: ${error.message}")
     },
 
     "rekey: the new key opens the book and the old one no longer does" to {
@@ -238,7 +238,7 @@ val bookTests: List<TestCase> = listOf(
     "an unknown record id is NotFound with a message" to {
         HealthBook.open(newBookPath(), KEY).use { book ->
             val error = assertThrows<HealthBookException.NotFound> { book.record("missing") }
-            assertTrue(error.message!!.contains("missing"), "names the record: ${error.message}")
+            assertTrue(error.message.contains("missing"), "names the record: ${error.message}")
         }
     },
 
