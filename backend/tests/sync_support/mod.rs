@@ -480,6 +480,9 @@ impl SyncAuth for Token {
     }
 }
 
+/// A hook run on each progress report.
+pub type ProgressHook = Box<dyn Fn(&SyncProgress) + Send + Sync>;
+
 /// Records progress; cancels when told to, or after `cancel_after_pages` pages.
 #[derive(Default)]
 pub struct Listener {
@@ -487,7 +490,7 @@ pub struct Listener {
     pub cancel: AtomicBool,
     pub cancel_after_pages: Option<u32>,
     /// Called on each progress report (e.g. to let a token expire between pages).
-    pub on_page: Option<Box<dyn Fn(&SyncProgress) + Send + Sync>>,
+    pub on_page: Option<ProgressHook>,
 }
 
 impl SyncListener for Listener {
