@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
@@ -41,6 +41,8 @@ pub struct Backend {
     /// The backend's SQLite database.
     pub db: PathBuf,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    /// The thread that reads stderr; it ends when the process (and all it started) has exited.
+    stderr_reader: Option<JoinHandle<()>>,
     stopped: bool,
 }
 
@@ -79,11 +81,12 @@ impl Backend {
             url: String::new(),
             db,
             stderr: Arc::new(Mutex::new(VecDeque::new())),
+            stderr_reader: None,
             stopped: false,
         };
         let stdout = stdout.context("the backend's stdout was not captured")?;
         let stderr = stderr.context("the backend's stderr was not captured")?;
-        forward_stderr(stderr, Arc::clone(&backend.stderr));
+        backend.stderr_reader = Some(forward_stderr(stderr, Arc::clone(&backend.stderr)));
         backend.url = backend.wait_until_listening(stdout)?;
         println!("Backend listening on {}", backend.url);
         Ok(backend)
@@ -185,7 +188,16 @@ impl Backend {
     }
 
     /// The last lines of the backend's stderr, for an error message ("" when there are none).
-    fn stderr_tail(&self) -> String {
+    /// When the process has exited, first lets the reader take in what it wrote last.
+    fn stderr_tail(&mut self) -> String {
+        if self.stopped {
+            if let Some(reader) = self.stderr_reader.take() {
+                let deadline = Instant::now() + Duration::from_secs(1);
+                while !reader.is_finished() && Instant::now() < deadline {
+                    thread::sleep(Duration::from_millis(10));
+                }
+            }
+        }
         // A poisoned lock still holds the lines; they are only text.
         let lines = self.stderr.lock().unwrap_or_else(|e| e.into_inner());
         if lines.is_empty() {
@@ -207,7 +219,10 @@ impl Drop for Backend {
 }
 
 /// Shows the backend's stderr as `[backend] ...` lines and keeps the last ones.
-fn forward_stderr(stderr: impl Read + Send + 'static, kept: Arc<Mutex<VecDeque<String>>>) {
+fn forward_stderr(
+    stderr: impl Read + Send + 'static,
+    kept: Arc<Mutex<VecDeque<String>>>,
+) -> JoinHandle<()> {
     thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
@@ -218,7 +233,7 @@ fn forward_stderr(stderr: impl Read + Send + 'static, kept: Arc<Mutex<VecDeque<S
             }
             kept.push_back(line);
         }
-    });
+    })
 }
 
 /// Waits up to `timeout` for `child` to exit; `None` if it is still running.
@@ -256,4 +271,68 @@ fn send_sigterm(child: &Child) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn send_sigterm(_child: &Child) -> std::io::Result<()> {
     Err(std::io::Error::other("SIGTERM exists only on Unix"))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// A folder with a shell script standing in for the backend binary.
+    fn fake_backend(name: &str, script: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-backend-{name}-{}", std::process::id()));
+        fresh_dir(&dir).unwrap();
+        let binary = dir.join(BINARY);
+        std::fs::write(&binary, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+        dir
+    }
+
+    #[test]
+    fn starts_reads_the_url_and_stops_with_sigterm() {
+        let ws = Workspace::locate().unwrap();
+        let dir = fake_backend(
+            "ok",
+            "trap 'echo stopped >&2; exit 0' TERM\n\
+             echo 'listening on http://127.0.0.1:4321/'\n\
+             while :; do sleep 0.1; done",
+        );
+        let backend = Backend::start(&ws, &dir, &dir.join("data")).unwrap();
+        assert_eq!(backend.url, "http://127.0.0.1:4321");
+        assert!(backend.db.starts_with(dir.join("data")));
+        backend.stop().unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_exit_before_listening_is_an_error_with_its_messages() {
+        let ws = Workspace::locate().unwrap();
+        let dir = fake_backend(
+            "exits",
+            "echo 'error: listening on 127.0.0.1:0: address in use' >&2\nexit 3",
+        );
+        let error = Backend::start(&ws, &dir, &dir.join("data"))
+            .err()
+            .expect("the start fails");
+        let message = format!("{error:#}");
+        assert!(message.contains("before it was listening"), "{message}");
+        assert!(message.contains("address in use"), "{message}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_backend_that_ignores_sigterm_is_killed_and_reported() {
+        let ws = Workspace::locate().unwrap();
+        let dir = fake_backend(
+            "stubborn",
+            "trap '' TERM\n\
+             echo 'listening on http://127.0.0.1:4322'\n\
+             while :; do sleep 0.1; done",
+        );
+        let backend = Backend::start(&ws, &dir, &dir.join("data")).unwrap();
+        let error = backend.stop().expect_err("it had to be killed");
+        assert!(error.to_string().contains("was killed"), "{error}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
