@@ -1,30 +1,56 @@
 // The console demo: what an app does with the core, through the generated Kotlin bindings.
-// Opens an encrypted book, loads the synthetic family, prints the parent's timeline and a search.
+// Logs in to the backend as the mother of the sample family, syncs her encrypted book from it,
+// prints what arrived, her timeline and a search, adds a blood-pressure reading and pushes it,
+// then checks that the book file holds none of it in plain text.
 // Argument: the output folder (the encrypted book is left at <out>/book.db).
+// System property healthbook.backend.url: the backend (`cargo xtask demo` starts one, seeded).
 
 package vn.healthbook.demo
 
 import vn.healthbook.HealthBook
+import vn.healthbook.HealthBookException
+import vn.healthbook.Observation
+import vn.healthbook.ObservationKind
+import vn.healthbook.ObservationValue
 import vn.healthbook.Person
 import vn.healthbook.PersonRole
+import vn.healthbook.Record
 import vn.healthbook.RecordKind
+import vn.healthbook.RecordSource
+import vn.healthbook.SyncAuth
+import vn.healthbook.SyncConfig
+import vn.healthbook.SyncListener
+import vn.healthbook.SyncPhase
+import vn.healthbook.SyncProgress
+import vn.healthbook.SyncReport
 import vn.healthbook.TimelineEntry
 import vn.healthbook.TimelineQuery
 import vn.healthbook.sampleFamily
 import java.io.File
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
 import java.security.SecureRandom
+import java.time.Duration
 import java.time.LocalDate
+import java.time.OffsetDateTime
 import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
 import kotlin.system.exitProcess
 
 private val dayFormat = DateTimeFormatter.ofPattern("dd/MM/yyyy")
+private val vietnam = ZoneOffset.ofHours(7)
 
 fun main(args: Array<String>) {
     val out = File(args.firstOrNull() ?: run {
-        System.err.println("usage: Demo <output folder>")
+        System.err.println("usage: Demo <output folder>  (with -Dhealthbook.backend.url=http://127.0.0.1:PORT)")
         exitProcess(2)
     })
+    val serverUrl = System.getProperty("healthbook.backend.url") ?: run {
+        System.err.println("the system property healthbook.backend.url is not set: run the demo with `cargo xtask demo`, which starts the backend")
+        exitProcess(2)
+    }
     out.mkdirs()
     val bookFile = File(out, "book.db")
     if (bookFile.exists()) {
@@ -38,22 +64,50 @@ fun main(args: Array<String>) {
     val keyFile = File(out, "book.key.hex")
     keyFile.writeText(key.joinToString("") { "%02x".format(it) })
 
-    val today = LocalDate.now(ZoneOffset.ofHours(7))
+    val today = LocalDate.now(vietnam)
+    // The backend was seeded with this family; the mother logs in with her CCCD. In the app the
+    // token comes from the national ID (VNeID) login; the backend's dev login stands in for it.
+    val motherId = sampleFamily(42uL, today).people[0].personalId ?: run {
+        System.err.println("the sample mother has no personal id")
+        exitProcess(1)
+    }
+    val login = devLogin(serverUrl, motherId)
+    println("Logged in to $serverUrl as $motherId (development login; token valid for ${login.expiresIn} s)")
+
     val secrets = mutableListOf("SQLite format 3")
     HealthBook.open(bookFile.path, key).use { book ->
-        val family = sampleFamily(42uL, today)
-        family.people.forEach { book.addPerson(it) }
-        book.addRecords(family.records)
+        val config = SyncConfig(serverUrl = serverUrl)
+        val auth = object : SyncAuth {
+            override fun accessToken(): String = login.token
+        }
+        println()
+        println("Syncing a new book from the backend:")
+        val report = try {
+            book.sync(config, auth, PrintingListener())
+        } catch (e: HealthBookException) {
+            System.err.println("sync failed: ${e.message}")
+            exitProcess(1)
+        }
+        println("  ${describe(report)}")
 
         val people = book.people()
-        println("The book holds ${people.size} people and ${family.records.size} records:")
+        println()
+        println("The book now holds ${people.size} people:")
         people.forEach { println("  ${describe(it)}") }
+
+        println()
+        println("What arrived, per person and kind:")
+        people.forEach { person ->
+            val kinds = allEntries(book, person.id).groupingBy { it.kind }.eachCount()
+            val counts = RecordKind.entries.filter { it in kinds }.joinToString(", ") { "${kindName(it)} ${kinds[it]}" }
+            println("  ${person.fullName}, ${kinds.values.sum()} records: $counts")
+        }
 
         val owner = people.first { it.role == PersonRole.OWNER }
         secrets += owner.fullName
         val page = book.timeline(owner.id, TimelineQuery(limit = 15u))
         println()
-        println("Timeline of ${owner.fullName} (first page, newest first):")
+        println("Timeline of ${owner.fullName} (latest 15, newest first):")
         page.entries.forEach { println("  ${line(it)}") }
         if (page.nextCursor != null) println("  … more on the next page")
         secrets += page.entries.map { it.title }.filter { it.length >= 6 }.take(5)
@@ -69,6 +123,22 @@ fun main(args: Array<String>) {
         println()
         println("Active prescriptions on ${today.format(dayFormat)}: ${active.size}; upcoming re-exams: ${upcoming.size}")
         upcoming.forEach { println("  ${it.appointmentDate.format(dayFormat)}  ${it.facility.name}  ${it.department ?: ""}") }
+
+        println()
+        val again = book.sync(config, auth, QuietListener)
+        println("Syncing again: ${again.recordsReceived} records received (only what changed since the last sync)")
+
+        book.addRecord(
+            Record.Observation(
+                Observation(
+                    id = "", personId = owner.id, source = RecordSource.CITIZEN, sensitive = false,
+                    kind = ObservationKind.BLOOD_PRESSURE, at = OffsetDateTime.now(vietnam).withNano(0),
+                    value = ObservationValue.BloodPressure(126u, 81u), note = "Đo ở nhà",
+                ),
+            ),
+        )
+        val pushed = book.sync(config, auth, QuietListener)
+        println("Added a blood-pressure reading taken at home and synced: ${pushed.recordsSent} sent, ${pushed.conflicts} conflicts")
     }
 
     val bytes = bookFile.readBytes()
@@ -86,6 +156,60 @@ fun main(args: Array<String>) {
     if (found.isNotEmpty()) exitProcess(1)
 }
 
+private class Login(val token: String, val expiresIn: String)
+
+/** `POST /auth/dev-login {"personal_id": ...}`: the backend's development login. */
+private fun devLogin(serverUrl: String, personalId: String): Login {
+    val request = HttpRequest.newBuilder(URI.create("$serverUrl/auth/dev-login"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("""{"personal_id":"$personalId"}"""))
+        .build()
+    val response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString())
+    val body = response.body()
+    fun field(name: String, pattern: String) = Regex("\"$name\"\\s*:\\s*$pattern").find(body)?.groupValues?.get(1)
+    val token = field("access_token", "\"([^\"]+)\"")
+    if (response.statusCode() != 200 || token == null) {
+        System.err.println("logging in as $personalId failed: HTTP ${response.statusCode()}: $body")
+        exitProcess(1)
+    }
+    return Login(token, field("expires_in", "(\\d+)") ?: "?")
+}
+
+/** Prints each page as it is applied. */
+private class PrintingListener : SyncListener {
+    override fun onProgress(progress: SyncProgress) {
+        when (progress.phase) {
+            SyncPhase.PULLING -> println("  pulling: ${progress.pages} pages, ${progress.recordsReceived} records so far")
+            SyncPhase.PUSHING -> println("  pushing: ${progress.recordsSent} records sent")
+            SyncPhase.DONE -> {}
+        }
+    }
+
+    override fun isCancelled(): Boolean = false
+}
+
+private object QuietListener : SyncListener {
+    override fun onProgress(progress: SyncProgress) {}
+    override fun isCancelled(): Boolean = false
+}
+
+/** Every timeline entry of a person, page by page. */
+private fun allEntries(book: HealthBook, personId: String): List<TimelineEntry> {
+    val entries = mutableListOf<TimelineEntry>()
+    var cursor: String? = null
+    do {
+        val page = book.timeline(personId, TimelineQuery(limit = 500u, cursor = cursor))
+        entries += page.entries
+        cursor = page.nextCursor
+    } while (cursor != null)
+    return entries
+}
+
+private fun describe(report: SyncReport): String =
+    "${report.pages} pages, ${report.recordsReceived} records received, ${report.recordsDeleted} deleted, " +
+        "${report.peopleChanged} people changed, ${report.recordsSent} sent, ${report.conflicts} conflicts"
+
 private fun describe(person: Person): String {
     val role = if (person.role == PersonRole.OWNER) "owner" else "child, guardian ${person.guardian?.name ?: "?"}"
     return "${person.fullName}, born ${person.dateOfBirth.format(dayFormat)} ($role)"
@@ -93,16 +217,18 @@ private fun describe(person: Person): String {
 
 private fun line(entry: TimelineEntry): String {
     val day = entry.at.toLocalDate().format(dayFormat)
-    val kind = when (entry.kind) {
-        RecordKind.VISIT -> "Khám bệnh"
-        RecordKind.PRESCRIPTION -> "Đơn thuốc"
-        RecordKind.REFERRAL -> "Chuyển viện"
-        RecordKind.APPOINTMENT -> "Hẹn tái khám"
-        RecordKind.IMMUNIZATION -> "Tiêm chủng"
-        RecordKind.ALLERGY -> "Dị ứng"
-        RecordKind.CONDITION -> "Tiền sử"
-        RecordKind.OBSERVATION -> "Theo dõi"
-    }
+    val kind = kindName(entry.kind)
     val place = entry.facilityName?.let { "  ($it)" } ?: ""
     return "$day  ${kind.padEnd(12)} ${entry.title}$place"
+}
+
+private fun kindName(kind: RecordKind): String = when (kind) {
+    RecordKind.VISIT -> "Khám bệnh"
+    RecordKind.PRESCRIPTION -> "Đơn thuốc"
+    RecordKind.REFERRAL -> "Chuyển viện"
+    RecordKind.APPOINTMENT -> "Hẹn tái khám"
+    RecordKind.IMMUNIZATION -> "Tiêm chủng"
+    RecordKind.ALLERGY -> "Dị ứng"
+    RecordKind.CONDITION -> "Tiền sử"
+    RecordKind.OBSERVATION -> "Theo dõi"
 }
