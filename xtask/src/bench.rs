@@ -1,11 +1,18 @@
-//! `cargo xtask bench`: run the criterion benchmarks of `healthbook-core` (`core/benches/`),
-//! then print each encrypted result beside its unencrypted baseline from the same run, with the
-//! ratio. Extra arguments go to `cargo bench` unchanged.
+//! `cargo xtask bench`: run the criterion benchmarks of `healthbook-core` (`core/benches/`: `store`
+//! and `sync`), then print what this run measured beside its baseline from the same run:
 //!
-//! The benchmarks need the core's `bench-baseline` feature (unencrypted stores to compare
-//! against), so it is turned on here.
+//! - each encrypted store benchmark beside the same on an unencrypted store, with the ratio;
+//! - sync against the real backend over loopback: the initial sync of a 10,000-resource book beside
+//!   the same pages parsed and applied without HTTP, a sync with nothing new, and the change feed
+//!   under 1, 4 and 8 concurrent clients beside one client; each with its expectation.
+//!
+//! Extra arguments go to `cargo bench` unchanged. The store benchmarks need the core's
+//! `bench-baseline` feature (unencrypted stores to compare against), so it is turned on here. The
+//! sync benchmarks start the backend binary, so it is built in release first and its path passed
+//! in `HEALTHBOOK_BACKEND_BIN`.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
@@ -15,24 +22,44 @@ use crate::workspace::Workspace;
 /// Records inserted per iteration by the `insert_10k_records` group (see core/benches/store.rs).
 const INSERT_COUNT: f64 = 10_000.0;
 
+/// The variable core/benches/sync.rs reads the backend binary's path from.
+const BACKEND_VAR: &str = "HEALTHBOOK_BACKEND_BIN";
+
+/// What the sync should do, at least: resources per second of an initial sync over loopback.
+const INITIAL_SYNC_EXPECTED_PER_S: f64 = 10_000.0;
+/// And at most: milliseconds of a sync that finds nothing new.
+const NOTHING_NEW_EXPECTED_MS: f64 = 20.0;
+
 pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     crate::tools::ensure_native_build_deps()?;
+    let backend = build_backend(ws)?;
+    let started = SystemTime::now();
     process::run(
         process::cargo()
             .current_dir(&ws.root)
+            .env(BACKEND_VAR, &backend)
             .args([
                 "bench",
                 "-p",
                 "healthbook-core",
                 "--features",
                 "bench-baseline",
+                // Every bench target (store, sync), but not the library's own test harness, which
+                // would refuse criterion's options such as `--sample-size`.
+                "--bench",
+                "*",
             ])
             .args(extra),
     )
     .context("the benchmarks failed: see the errors above")?;
 
     let results = ws.target.join("criterion");
-    print_ratios(&results)?;
+    let this_run = Run {
+        results: &results,
+        started,
+    };
+    print_ratios(&this_run)?;
+    print_sync(&this_run)?;
     println!(
         "\nBenchmark results (per benchmark, with the previous run as baseline): {}",
         ws.show(&results)
@@ -44,10 +71,57 @@ pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// `cargo build --release -p healthbook-backend`; the binary's path.
+fn build_backend(ws: &Workspace) -> Result<PathBuf> {
+    process::run(process::cargo().current_dir(&ws.root).args([
+        "build",
+        "--release",
+        "-p",
+        "healthbook-backend",
+    ]))
+    .context("building the backend for the sync benchmarks failed: see the errors above")?;
+    let binary = ws.target.join("release").join(format!(
+        "healthbook-backend{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    anyhow::ensure!(
+        binary.is_file(),
+        "the backend was built but {} is not there",
+        binary.display()
+    );
+    Ok(binary)
+}
+
+/// The criterion results written by this run (older ones, from benchmarks this run filtered
+/// out, are not shown as if they were new).
+struct Run<'a> {
+    results: &'a Path,
+    started: SystemTime,
+}
+
+impl Run<'_> {
+    /// `group/function` measured in this run.
+    fn measured(&self, bench: &str) -> Option<PathBuf> {
+        let dir = self.results.join(bench);
+        let modified = std::fs::metadata(dir.join("new/estimates.json"))
+            .and_then(|m| m.modified())
+            .ok()?;
+        (modified >= self.started).then_some(dir)
+    }
+}
+
 /// Every benchmark folder named `encrypted` with an `unencrypted` sibling: one line per pair.
-fn print_ratios(results: &Path) -> Result<()> {
+fn print_ratios(run: &Run) -> Result<()> {
     let mut pairs = Vec::new();
-    find_pairs(results, &mut pairs)?;
+    find_pairs(run.results, &mut pairs)?;
+    pairs.retain(|parent| {
+        let name = parent.strip_prefix(run.results).unwrap_or(parent);
+        run.measured(&name.join("encrypted").to_string_lossy())
+            .is_some()
+            && run
+                .measured(&name.join("unencrypted").to_string_lossy())
+                .is_some()
+    });
     if pairs.is_empty() {
         return Ok(());
     }
@@ -61,7 +135,7 @@ fn print_ratios(results: &Path) -> Result<()> {
         let keyed = mean_ns(&parent.join("encrypted"))?;
         let plain = mean_ns(&parent.join("unencrypted"))?;
         let name = parent
-            .strip_prefix(results)
+            .strip_prefix(run.results)
             .unwrap_or(&parent)
             .display()
             .to_string();
@@ -81,6 +155,155 @@ fn print_ratios(results: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One measured sync benchmark: mean time and, when it has one, its throughput in resources.
+struct Measured {
+    mean_ns: f64,
+    resources: Option<f64>,
+}
+
+impl Measured {
+    fn read(run: &Run, bench: &str) -> Result<Option<Measured>> {
+        let Some(dir) = run.measured(bench) else {
+            return Ok(None);
+        };
+        Ok(Some(Measured {
+            mean_ns: mean_ns(&dir)?,
+            resources: elements(&dir)?,
+        }))
+    }
+
+    fn per_second(&self) -> Option<f64> {
+        self.resources.map(|n| n / (self.mean_ns / 1e9))
+    }
+}
+
+/// The sync rows: each result beside its same-run baseline and its expectation.
+fn print_sync(run: &Run) -> Result<()> {
+    let initial = Measured::read(run, "sync_initial_10k/http")?;
+    let local = Measured::read(run, "sync_initial_10k/local")?;
+    let idle = Measured::read(run, "sync_nothing_new/http")?;
+    let clients: Vec<(u32, Measured)> = [1, 4, 8]
+        .into_iter()
+        .map(|n| Ok(Measured::read(run, &format!("feed_clients/{n}"))?.map(|m| (n, m))))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if initial.is_none() && local.is_none() && idle.is_none() && clients.is_empty() {
+        return Ok(());
+    }
+
+    println!(
+        "\nSync with the backend over loopback (mean of this run; resources = clinical FHIR \
+         resources the change feed carries):"
+    );
+    println!(
+        "  {:<34} {:>24} {:>26} {:>6}  expectation",
+        "benchmark", "result", "baseline (same run)", "ratio"
+    );
+    let row = |name: &str, result: String, baseline: String, ratio: Option<f64>, expect: String| {
+        let ratio = ratio.map_or_else(|| "-".to_string(), |r| format!("{r:.2}"));
+        println!("  {name:<34} {result:>24} {baseline:>26} {ratio:>6}  {expect}");
+    };
+
+    if let Some(sync) = &initial {
+        let rate = sync.per_second();
+        let baseline = local.as_ref().and_then(Measured::per_second);
+        let expect = match rate {
+            Some(rate) => verdict(
+                rate >= INITIAL_SYNC_EXPECTED_PER_S,
+                format!("≥ {} resources/s", thousands(INITIAL_SYNC_EXPECTED_PER_S)),
+            ),
+            None => String::new(),
+        };
+        row(
+            &format!(
+                "initial sync, {} resources",
+                sync.resources.map_or_else(|| "?".into(), thousands)
+            ),
+            format!("{} ({})", human(sync.mean_ns), rate_text(rate)),
+            format!("local apply {}", rate_text(baseline)),
+            rate.zip(baseline).map(|(r, b)| r / b),
+            expect,
+        );
+    } else if let Some(local) = &local {
+        row(
+            "local apply of the same pages",
+            format!(
+                "{} ({})",
+                human(local.mean_ns),
+                rate_text(local.per_second())
+            ),
+            String::new(),
+            None,
+            String::new(),
+        );
+    }
+
+    if let Some(idle) = &idle {
+        row(
+            "sync with nothing new",
+            human(idle.mean_ns),
+            String::new(),
+            None,
+            verdict(
+                idle.mean_ns / 1e6 <= NOTHING_NEW_EXPECTED_MS,
+                format!("≤ {NOTHING_NEW_EXPECTED_MS:.0} ms"),
+            ),
+        );
+    }
+
+    let one = clients
+        .iter()
+        .find(|(n, _)| *n == 1)
+        .and_then(|(_, m)| m.per_second());
+    for (n, measured) in &clients {
+        let rate = measured.per_second();
+        let label = if *n == 1 { "client" } else { "clients" };
+        row(
+            &format!("change feed, {n} {label} pulling"),
+            format!("{} in all", rate_text(rate)),
+            if *n == 1 {
+                String::new()
+            } else {
+                format!("1 client {}", rate_text(one))
+            },
+            if *n == 1 {
+                None
+            } else {
+                rate.zip(one).map(|(r, o)| r / o)
+            },
+            String::new(),
+        );
+    }
+    Ok(())
+}
+
+fn verdict(met: bool, expectation: String) -> String {
+    if met {
+        format!("{expectation}: met")
+    } else {
+        format!("{expectation}: NOT met")
+    }
+}
+
+fn rate_text(per_second: Option<f64>) -> String {
+    per_second.map_or_else(|| "?".to_string(), |r| format!("{} res/s", thousands(r)))
+}
+
+/// `12345.6` as `12,346`.
+fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn find_pairs(dir: &Path, pairs: &mut Vec<PathBuf>) -> Result<()> {
@@ -105,15 +328,23 @@ fn find_pairs(dir: &Path, pairs: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+fn read_json(file: &Path) -> Result<serde_json::Value> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))
+}
+
 fn mean_ns(bench: &Path) -> Result<f64> {
     let file = bench.join("new/estimates.json");
-    let text =
-        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let estimates: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
-    estimates["mean"]["point_estimate"]
+    read_json(&file)?["mean"]["point_estimate"]
         .as_f64()
         .with_context(|| format!("{} has no mean estimate", file.display()))
+}
+
+/// The elements per iteration the benchmark declared (`Throughput::Elements`), if any.
+fn elements(bench: &Path) -> Result<Option<f64>> {
+    let file = bench.join("new/benchmark.json");
+    Ok(read_json(&file)?["throughput"]["Elements"].as_f64())
 }
 
 fn human(ns: f64) -> String {
