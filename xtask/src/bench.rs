@@ -203,9 +203,11 @@ fn print_sync(run: &Run) -> Result<()> {
         "  {:<34} {:>24} {:>26} {:>6}  expectation",
         "benchmark", "result", "baseline (same run)", "ratio"
     );
+    println!("  (ratio: the result's rate over the baseline's rate)");
     let row = |name: &str, result: String, baseline: String, ratio: Option<f64>, expect: String| {
         let ratio = ratio.map_or_else(|| "-".to_string(), |r| format!("{r:.2}"));
-        println!("  {name:<34} {result:>24} {baseline:>26} {ratio:>6}  {expect}");
+        let line = format!("  {name:<34} {result:>24} {baseline:>26} {ratio:>6}  {expect}");
+        println!("{}", line.trim_end());
     };
 
     if let Some(sync) = &initial {
