@@ -239,7 +239,9 @@ fn a_token_that_expires_during_the_sync_ends_it_with_auth_expired() {
     s.token.set(s.backend.login(&mother_id()));
     let progress = Arc::new(Listener {
         on_page: Some(Box::new(|p| {
-            if p.pages == 2 {
+            // Page 2 is already on its way while page 1 is applied; page 3 is asked for
+            // after this pause, with the expired token.
+            if p.pages == 1 {
                 std::thread::sleep(Duration::from_millis(5_500));
             }
         })),

@@ -5,7 +5,7 @@
 //!
 //! - `sync_initial_10k/http`: `HealthBook::sync` into a fresh encrypted book. Its baseline in the
 //!   same run, `sync_initial_10k/local`, applies the very same change-feed pages (fetched once
-//!   beforehand) with `wire::read_feed_page` + `Store::apply_page` on a fresh encrypted store, so
+//!   beforehand) with `wire::take_feed_page` + `Store::apply_page` on a fresh encrypted store, so
 //!   the ratio is what HTTP and the server add to parsing and storing.
 //! - `sync_nothing_new/http`: one `sync` of a book that is already up to date.
 //! - `feed_clients/{1,4,8}`: that many client threads, each pulling the whole change feed page
@@ -31,7 +31,7 @@ use healthbook_core::model::time::vietnam_offset;
 use healthbook_core::model::{Person, Record};
 use healthbook_core::sample::{bulk_records, sample_family};
 use healthbook_core::store::{BookKey, Store};
-use healthbook_core::sync::wire::{percent_encode, read_feed_page};
+use healthbook_core::sync::wire::{percent_encode, read_feed_page, take_feed_page};
 use healthbook_core::{HealthBook, SyncAuth, SyncConfig, SyncListener, SyncProgress};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -543,11 +543,12 @@ fn benches(c: &mut Criterion) {
             || {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let store = Store::open(&dir.path().join("book.db"), &key).expect("open store");
-                (dir, store)
+                // The pages as they come off the wire, each read once (as the sync does).
+                (dir, store, fixture.pages.clone())
             },
-            |(dir, store)| {
-                for body in &fixture.pages {
-                    let page = read_feed_page(body).expect("page");
+            |(dir, store, pages)| {
+                for body in pages {
+                    let page = take_feed_page(body).expect("page");
                     store.apply_page(server, &page).expect("apply page");
                 }
                 (dir, store)

@@ -34,6 +34,21 @@ pub fn export_bundle(
     document.finish(bundle_id, generated_at)
 }
 
+/// The entries `export_bundle` would write for `person` and `records`, without the Composition and
+/// the authoring Device: the Patient first, then the supporting and the record resources. For the
+/// sync wire, which carries resources rather than documents.
+pub fn export_entries(
+    person: &Person,
+    records: &[Record],
+    generated_at: DateTimeOffset,
+) -> Vec<Value> {
+    let mut document = Document::new(person, generated_at);
+    for (index, record) in records.iter().enumerate() {
+        document.add_record(index, record);
+    }
+    document.into_entries()
+}
+
 /// The code of the referral ServiceRequest: what the slip asks for, in the words of the form.
 pub const REFERRAL_CODE_TEXT: &str = "Chuyển cơ sở khám bệnh, chữa bệnh";
 
@@ -1300,11 +1315,9 @@ impl<'a> Document<'a> {
     fn finish(mut self, bundle_id: &str, generated_at: DateTimeOffset) -> Value {
         let composition_slot = self.reserve(&format!("composition\n{bundle_id}"));
         let mut composition = self.composition(&generated_at);
-        let mut patient = self.patient();
         let mut device = self.device();
         for (resource, resource_type, slot) in [
             (&mut composition, "Composition", &composition_slot),
-            (&mut patient, "Patient", &self.patient),
             (&mut device, "Device", &self.device),
         ] {
             if let Value::Object(map) = resource {
@@ -1313,29 +1326,52 @@ impl<'a> Document<'a> {
             }
             prune(resource);
         }
-        let mut entries = vec![
-            json!({ "fullUrl": composition_slot.url, "resource": composition }),
-            json!({ "fullUrl": self.patient.url, "resource": patient }),
-            json!({ "fullUrl": self.device.url, "resource": device }),
-        ];
-        for (url, resource) in self.supporting.into_iter().chain(self.clinical) {
-            entries.push(json!({ "fullUrl": url, "resource": resource }));
-        }
+        let device_url = self.device.url.clone();
+        let mut entries = vec![entry(composition_slot.url, composition)];
+        let mut rest = self.into_entries().into_iter();
+        entries.extend(rest.next()); // the Patient
+        entries.push(entry(device_url, device));
+        entries.extend(rest);
         let bundle_uuid = uuid_from(&format!("bundle\n{bundle_id}"));
         let id = if is_fhir_id(bundle_id) {
             bundle_id.to_string()
         } else {
             bundle_uuid.clone()
         };
-        json!({
+        let mut bundle = json!({
             "resourceType": "Bundle",
             "id": id,
             "identifier": { "system": sys::URN_RFC3986, "value": format!("urn:uuid:{bundle_uuid}") },
             "type": "document",
             "timestamp": instant(&generated_at),
-            "entry": entries,
-        })
+        });
+        bundle["entry"] = Value::Array(entries);
+        bundle
     }
+
+    /// The Patient, then the supporting and the record resources, as Bundle entries.
+    fn into_entries(self) -> Vec<Value> {
+        let mut patient = self.patient();
+        if let Value::Object(map) = &mut patient {
+            map.insert("resourceType".into(), json!("Patient"));
+            map.insert("id".into(), json!(self.patient.id));
+        }
+        prune(&mut patient);
+        let mut entries = Vec::with_capacity(1 + self.supporting.len() + self.clinical.len());
+        entries.push(entry(self.patient.url, patient));
+        for (url, resource) in self.supporting.into_iter().chain(self.clinical) {
+            entries.push(entry(url, resource));
+        }
+        entries
+    }
+}
+
+/// A Bundle entry; moves the resource in (`json!` would copy it).
+fn entry(full_url: String, resource: Value) -> Value {
+    let mut map = Map::new();
+    map.insert("fullUrl".into(), Value::String(full_url));
+    map.insert("resource".into(), resource);
+    Value::Object(map)
 }
 
 /// An id shaped like an RFC 9562 version 8 (custom) UUID, taken from SHA-256 of `key`:

@@ -5,7 +5,7 @@ mod export;
 mod import;
 pub mod systems;
 
-pub use export::export_bundle;
+pub use export::{export_bundle, export_entries};
 pub use import::{imported_record_id, plan_import, plan_import_value, ImportPlan};
 
 #[cfg(test)]

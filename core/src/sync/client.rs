@@ -64,81 +64,124 @@ impl Http {
         limits: &Limits,
         cancel: &dyn Cancel,
     ) -> Result<Value> {
-        let body = body.map(|b| b.to_string());
-        self.runtime.block_on(async {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                let failure = match self
-                    .attempt(method.clone(), url, token, body.as_deref(), limits, cancel)
-                    .await
-                {
-                    Ok(value) => return Ok(value),
-                    Err(failure) => failure,
-                };
-                let wait = match failure {
-                    Failure::Final(error) => return Err(error),
-                    Failure::Passing { error, .. } if attempt >= limits.max_attempts => {
-                        return Err(error)
-                    }
-                    Failure::Passing {
-                        error,
-                        retry_after: Some(after),
-                    } if after > limits.backoff_max => {
-                        let status = match error {
-                            Error::Server { status, .. } => status,
-                            _ => 503,
-                        };
-                        return Err(Error::Server {
-                            status,
-                            reason: format!(
-                                "the server is busy and asks to come back in {} s; try again later",
-                                after.as_secs()
-                            ),
-                        });
-                    }
-                    Failure::Passing {
-                        retry_after: Some(after),
-                        ..
-                    } => after,
-                    Failure::Passing {
-                        retry_after: None, ..
-                    } => backoff(limits, attempt),
-                };
-                cancellable(tokio::time::sleep(wait), cancel).await?;
-            }
-        })
+        let pending = self.send(method, url, token, body, limits);
+        self.wait(pending, cancel)
     }
 
-    async fn attempt(
+    /// Starts a request (with its retries) in the background: the caller can go on working, for
+    /// example applying one page while the next one comes in, and collects it with `wait`.
+    pub fn send(
         &self,
         method: Method,
         url: &str,
         token: &str,
-        body: Option<&str>,
+        body: Option<&Value>,
         limits: &Limits,
-        cancel: &dyn Cancel,
-    ) -> std::result::Result<Value, Failure> {
+    ) -> Pending {
+        let exchange = Exchange {
+            client: self.client.clone(),
+            method,
+            url: url.to_string(),
+            token: token.to_string(),
+            body: body.map(|b| b.to_string()),
+            limits: limits.clone(),
+        };
+        Pending(self.runtime.spawn(exchange.run()))
+    }
+
+    /// The answer to a request started with `send`; if the app cancels first, the request is dropped.
+    pub fn wait(&self, mut pending: Pending, cancel: &dyn Cancel) -> Result<Value> {
+        self.runtime
+            .block_on(async { cancellable(&mut pending.0, cancel).await })
+            .and_then(|joined| {
+                joined.unwrap_or_else(|failed| {
+                    Err(Error::Network(format!(
+                        "the request stopped unexpectedly: {failed}"
+                    )))
+                })
+            })
+    }
+}
+
+/// A request under way; see `Http::send`. Dropped before it is collected, it is called off.
+pub struct Pending(tokio::task::JoinHandle<Result<Value>>);
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Everything one request needs, owned, so it can run on the runtime's worker.
+struct Exchange {
+    client: reqwest::Client,
+    method: Method,
+    url: String,
+    token: String,
+    body: Option<String>,
+    limits: Limits,
+}
+
+impl Exchange {
+    async fn run(self) -> Result<Value> {
+        let limits = &self.limits;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let failure = match self.attempt().await {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            let wait = match failure {
+                Failure::Final(error) => return Err(error),
+                Failure::Passing { error, .. } if attempt >= limits.max_attempts => {
+                    return Err(error)
+                }
+                Failure::Passing {
+                    error,
+                    retry_after: Some(after),
+                } if after > limits.backoff_max => {
+                    let status = match error {
+                        Error::Server { status, .. } => status,
+                        _ => 503,
+                    };
+                    return Err(Error::Server {
+                        status,
+                        reason: format!(
+                            "the server is busy and asks to come back in {} s; try again later",
+                            after.as_secs()
+                        ),
+                    });
+                }
+                Failure::Passing {
+                    retry_after: Some(after),
+                    ..
+                } => after,
+                Failure::Passing {
+                    retry_after: None, ..
+                } => backoff(limits, attempt),
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self) -> std::result::Result<Value, Failure> {
         let mut request = self
             .client
-            .request(method, url)
-            .timeout(limits.timeout)
+            .request(self.method.clone(), &self.url)
+            .timeout(self.limits.timeout)
             .header(ACCEPT, FHIR_JSON)
-            .header(AUTHORIZATION, format!("Bearer {token}"));
-        if let Some(body) = body {
-            request = request
-                .header(CONTENT_TYPE, FHIR_JSON)
-                .body(body.to_string());
+            .header(AUTHORIZATION, format!("Bearer {}", self.token));
+        if let Some(body) = &self.body {
+            request = request.header(CONTENT_TYPE, FHIR_JSON).body(body.clone());
         }
-        let response = cancellable(request.send(), cancel)
+        let response = request
+            .send()
             .await
-            .map_err(Failure::Final)?
             .map_err(|e| Failure::passing(Error::Network(describe(&e)), None))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = cancellable(read_bounded(response, limits.max_response_bytes), cancel)
-            .await
-            .map_err(Failure::Final)??;
+        let bytes = read_bounded(response, self.limits.max_response_bytes).await?;
         if !status.is_success() {
             return Err(status_failure(status, &headers, &bytes));
         }

@@ -56,6 +56,8 @@ pub fn sync(store: &Store, http: &Http, target: &Target, session: &dyn Session) 
     Ok(totals)
 }
 
+/// Pulls until caught up. While one page is being applied, the next one is already on its way
+/// (its cursor is in the page just read), so the phone and the server work at the same time.
 fn pull(
     store: &Store,
     http: &Http,
@@ -63,26 +65,29 @@ fn pull(
     session: &dyn Session,
     totals: &mut Totals,
 ) -> Result<()> {
+    let mut cursor = store.sync_cursor(target.server)?;
+    let mut pending = http.send(
+        Method::GET,
+        &feed_url(target, cursor.as_deref()),
+        &session.token(),
+        None,
+        &target.limits,
+    );
     loop {
         check(session)?;
-        let cursor = store.sync_cursor(target.server)?;
-        let mut url = format!(
-            "{}/fhir/$changes?_count={}",
-            target.server, target.page_size
-        );
-        if let Some(cursor) = &cursor {
-            url.push_str("&cursor=");
-            url.push_str(&percent_encode(cursor));
-        }
-        let body = http.fhir(
-            Method::GET,
-            &url,
-            &session.token(),
-            None,
-            &target.limits,
-            session,
-        )?;
-        let page = wire::read_feed_page(&body).map_err(|e| protocol("a change-feed page", e))?;
+        let body = http.wait(pending, session)?;
+        let page = wire::take_feed_page(body).map_err(|e| protocol("a change-feed page", e))?;
+        let stuck = page.changes.is_empty() && cursor.as_deref() == Some(&page.next_cursor);
+        let done = page.caught_up || stuck;
+        let next = (!done).then(|| {
+            http.send(
+                Method::GET,
+                &feed_url(target, Some(&page.next_cursor)),
+                &session.token(),
+                None,
+                &target.limits,
+            )
+        });
         check(session)?;
         let tally = store.apply_page(target.server, &page)?;
         totals.pages += 1;
@@ -91,11 +96,26 @@ fn pull(
         totals.people_changed += tally.people_changed;
         totals.conflicts += tally.conflicts;
         session.progress(Phase::Pulling, totals);
-        let stuck = page.changes.is_empty() && cursor.as_deref() == Some(&page.next_cursor);
-        if page.caught_up || stuck {
-            return Ok(());
+        match next {
+            Some(next) => {
+                pending = next;
+                cursor = Some(page.next_cursor);
+            }
+            None => return Ok(()),
         }
     }
+}
+
+fn feed_url(target: &Target, cursor: Option<&str>) -> String {
+    let mut url = format!(
+        "{}/fhir/$changes?_count={}",
+        target.server, target.page_size
+    );
+    if let Some(cursor) = cursor {
+        url.push_str("&cursor=");
+        url.push_str(&percent_encode(cursor));
+    }
+    url
 }
 
 fn push(

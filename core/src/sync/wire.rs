@@ -111,10 +111,13 @@ pub fn feed_page_bundle(
     }
     let mut person = page.person.clone();
     person.id = page.patient_id.clone();
-    let document = fhir::export_bundle(&person, &records, generated_at, &page.patient_id);
+    let exported = fhir::export_entries(&person, &records, generated_at);
 
-    let mut entries = Vec::new();
-    for mut entry in take_entries(document) {
+    let mut entries = Vec::with_capacity(exported.len() + page.changes.len());
+    for entry in exported {
+        let Value::Object(mut entry) = entry else {
+            continue;
+        };
         let Some(resource) = entry.get_mut("resource") else {
             continue;
         };
@@ -125,7 +128,6 @@ pub fn feed_page_bundle(
             .to_string();
         let mut etag = None;
         match resource_type.as_str() {
-            "Composition" | "Device" => continue,
             "Patient" => {
                 push_identifier(resource, sys::SERVER_PATIENT_ID, &page.patient_id);
                 set_tag(resource, sys::TAG_BOOK_ROLE, role_code(page.role));
@@ -174,7 +176,7 @@ pub fn feed_page_bundle(
     if page.caught_up {
         meta["tag"] = json!([{ "system": sys::TAG_SYNC_STATE, "code": "caught-up" }]);
     }
-    json!({
+    let mut bundle = json!({
         "resourceType": "Bundle",
         "meta": meta,
         "type": "history",
@@ -183,15 +185,21 @@ pub fn feed_page_bundle(
             { "relation": "self", "url": self_url },
             { "relation": "next", "url": next_url },
         ],
-        "entry": entries,
-    })
+    });
+    bundle["entry"] = Value::Array(entries);
+    bundle
 }
 
 /// Reads a change-feed page. Strict: a page with anything the book cannot read is refused whole
 /// (a `Validation` error naming the element), so a page is applied completely or not at all.
 pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
-    expect_bundle(bundle, "history", "page")?;
-    let next_url = list(bundle, "link")
+    take_feed_page(bundle.clone())
+}
+
+/// `read_feed_page` of a page the caller no longer needs: its resources are moved, not copied.
+pub fn take_feed_page(mut bundle: Value) -> Result<FeedPage> {
+    expect_bundle(&bundle, "history", "page")?;
+    let next_url = list(&bundle, "link")
         .iter()
         .find(|l| text(l, "relation") == Some("next"))
         .and_then(|l| text(l, "url"))
@@ -201,13 +209,18 @@ pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
     let caught_up = bundle
         .get("meta")
         .is_some_and(|meta| has_tag(meta, sys::TAG_SYNC_STATE, "caught-up"));
+    let entries = match bundle.get_mut("entry").map(Value::take) {
+        Some(Value::Array(entries)) => entries,
+        _ => Vec::new(),
+    };
 
-    // Resources of PUT entries go through the book's FHIR import; deletions are read here.
-    let mut collection = Vec::new();
+    // Resources of PUT entries go through the book's FHIR import; what sync adds to them (record
+    // id, version, source) is noted first, by the references the import reports.
+    let mut collection = Vec::with_capacity(entries.len());
     let mut deletions = Vec::new();
-    let mut by_reference: HashMap<String, &Value> = HashMap::new();
-    let mut patient_entry = None;
-    for (index, entry) in list(bundle, "entry").iter().enumerate() {
+    let mut marks: HashMap<String, Mark> = HashMap::new();
+    let mut patient: Option<(Option<String>, Option<String>)> = None;
+    for (index, mut entry) in entries.into_iter().enumerate() {
         let field = format!("page.entry[{index}]");
         let request = entry
             .get("request")
@@ -215,33 +228,47 @@ pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
         match text(request, "method") {
             Some("PUT" | "POST") => {
                 let resource = entry
-                    .get("resource")
+                    .get_mut("resource")
                     .filter(|r| r.is_object())
+                    .map(Value::take)
                     .ok_or_else(|| Error::validation(field.clone(), "has no resource"))?;
-                let resource_type = text(resource, "resourceType").unwrap_or_default();
-                if let Some(id) = text(resource, "id") {
-                    by_reference.insert(format!("{resource_type}/{id}"), resource);
-                }
-                if let Some(url) = text(entry, "fullUrl") {
-                    by_reference.insert(url.to_string(), resource);
-                }
+                let full_url = text(&entry, "fullUrl").map(str::to_string);
+                let resource_type = text(&resource, "resourceType").unwrap_or_default();
                 if resource_type == "Patient" {
-                    if patient_entry.is_some() {
+                    if patient.is_some() {
                         return Err(Error::validation(
                             field,
                             "is a second Patient; a page is about one person",
                         ));
                     }
-                    patient_entry = Some(resource);
+                    patient = Some((
+                        identifier_value(&resource, sys::SERVER_PATIENT_ID).map(str::to_string),
+                        tag_code(&resource, sys::TAG_BOOK_ROLE).map(str::to_string),
+                    ));
+                } else {
+                    let mark = Mark {
+                        record_id: record_id_of(&resource).map(str::to_string),
+                        version: resource
+                            .get("meta")
+                            .and_then(|m| text(m, "versionId"))
+                            .and_then(|v| v.parse::<i64>().ok()),
+                        source: tag_code(&resource, sys::TAG_RECORD_SOURCE).map(str::to_string),
+                    };
+                    if let Some(id) = text(&resource, "id") {
+                        marks.insert(format!("{resource_type}/{id}"), mark.clone());
+                    }
+                    if let Some(url) = &full_url {
+                        marks.insert(url.clone(), mark);
+                    }
                 }
                 let mut plain = Map::new();
-                if let Some(url) = entry.get("fullUrl") {
-                    plain.insert("fullUrl".into(), url.clone());
+                if let Some(url) = full_url {
+                    plain.insert("fullUrl".into(), Value::String(url));
                 }
-                plain.insert("resource".into(), resource.clone());
+                plain.insert("resource".into(), resource);
                 collection.push(Value::Object(plain));
             }
-            Some("DELETE") => deletions.push(read_deletion(entry, request, &field)?),
+            Some("DELETE") => deletions.push(read_deletion(&entry, request, &field)?),
             other => {
                 return Err(Error::validation(
                     format!("{field}.request.method"),
@@ -250,11 +277,11 @@ pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
             }
         }
     }
-    let patient = patient_entry.ok_or_else(|| Error::validation("page", "has no Patient entry"))?;
-    let patient_id = identifier_value(patient, sys::SERVER_PATIENT_ID)
-        .ok_or_else(|| Error::validation("page.Patient.identifier", "has no backend patient id"))?
-        .to_string();
-    let role = match tag_code(patient, sys::TAG_BOOK_ROLE) {
+    let (patient_id, role) =
+        patient.ok_or_else(|| Error::validation("page", "has no Patient entry"))?;
+    let patient_id = patient_id
+        .ok_or_else(|| Error::validation("page.Patient.identifier", "has no backend patient id"))?;
+    let role = match role.as_deref() {
         Some("owner") => PersonRole::Owner,
         Some("dependant") => PersonRole::Dependant,
         other => {
@@ -265,11 +292,10 @@ pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
         }
     };
 
-    let plan = fhir::plan_import_value(&json!({
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": collection,
-    }))?;
+    let mut collection_bundle = json!({ "resourceType": "Bundle", "type": "collection" });
+    collection_bundle["entry"] = Value::Array(collection);
+    let plan = fhir::plan_import_value(&collection_bundle)?;
+    drop(collection_bundle);
     if let Some(skipped) = plan.skipped.first() {
         return Err(Error::validation(
             format!(
@@ -287,18 +313,16 @@ pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
     let mut changes = Vec::with_capacity(plan.records.len() + deletions.len());
     for (mut record, source_reference) in plan.records {
         let field = format!("page.{source_reference}");
-        let resource = by_reference
-            .get(&source_reference)
+        let mark = marks
+            .remove(&source_reference)
             .ok_or_else(|| Error::validation(field.clone(), "cannot be found in the page"))?;
-        let record_id = record_id_of(resource)
-            .ok_or_else(|| Error::validation(field.clone(), "has no record id identifier"))?
-            .to_string();
-        let version = resource
-            .get("meta")
-            .and_then(|m| text(m, "versionId"))
-            .and_then(|v| v.parse::<i64>().ok())
+        let record_id = mark
+            .record_id
+            .ok_or_else(|| Error::validation(field.clone(), "has no record id identifier"))?;
+        let version = mark
+            .version
             .ok_or_else(|| Error::validation(format!("{field}.meta.versionId"), "is missing"))?;
-        let source = match tag_code(resource, sys::TAG_RECORD_SOURCE) {
+        let source = match mark.source.as_deref() {
             Some("facility") => RecordSource::Facility,
             Some("citizen") => RecordSource::Citizen,
             other => {
@@ -326,6 +350,14 @@ pub fn read_feed_page(bundle: &Value) -> Result<FeedPage> {
         next_cursor,
         caught_up,
     })
+}
+
+/// What the sync wire adds to a record's resource.
+#[derive(Clone)]
+struct Mark {
+    record_id: Option<String>,
+    version: Option<i64>,
+    source: Option<String>,
 }
 
 fn read_deletion(entry: &Value, request: &Value, field: &str) -> Result<RecordChange> {
@@ -397,18 +429,21 @@ pub fn push_bundle(items: &[PushItem], generated_at: DateTimeOffset) -> Value {
                             push_identifier(patient, sys::SERVER_PATIENT_ID, &person.id);
                         }
                     }
-                    json!({ "resource": document, "request": request })
+                    let mut entry = json!({ "request": request });
+                    entry["resource"] = document;
+                    entry
                 }
                 PushChange::Delete => json!({ "request": request }),
             }
         })
         .collect();
-    json!({
+    let mut bundle = json!({
         "resourceType": "Bundle",
         "type": "batch",
         "timestamp": instant(&generated_at),
-        "entry": entries,
-    })
+    });
+    bundle["entry"] = Value::Array(entries);
+    bundle
 }
 
 /// The backend's reading of a push: one result per entry, in order. An entry that cannot be used
@@ -501,7 +536,9 @@ pub fn push_response_bundle(outcomes: &[PushOutcome]) -> Value {
             json!({ "response": response })
         })
         .collect();
-    json!({ "resourceType": "Bundle", "type": "batch-response", "entry": entries })
+    let mut bundle = json!({ "resourceType": "Bundle", "type": "batch-response" });
+    bundle["entry"] = Value::Array(entries);
+    bundle
 }
 
 /// The core's reading of the backend's answer to a push of `expected` entries.
@@ -598,19 +635,6 @@ fn source_code(source: RecordSource) -> &'static str {
         RecordSource::Facility => "facility",
         // Records imported into the book elsewhere are the citizen's entries to the backend.
         RecordSource::Citizen | RecordSource::Imported => "citizen",
-    }
-}
-
-fn take_entries(mut document: Value) -> Vec<Map<String, Value>> {
-    match document.get_mut("entry").map(Value::take) {
-        Some(Value::Array(entries)) => entries
-            .into_iter()
-            .filter_map(|e| match e {
-                Value::Object(map) => Some(map),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
     }
 }
 
