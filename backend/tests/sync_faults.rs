@@ -239,8 +239,8 @@ fn a_token_that_expires_during_the_sync_ends_it_with_auth_expired() {
     s.token.set(s.backend.login(&mother_id()));
     let progress = Arc::new(Listener {
         on_page: Some(Box::new(|p| {
-            // Page 2 is already on its way while page 1 is applied; page 3 is asked for
-            // after this pause, with the expired token.
+            // Pages 2 and 3 are already on their way while page 1 is applied (the sync keeps
+            // two pages ahead); page 4 is asked for after this pause, with the expired token.
             if p.pages == 1 {
                 std::thread::sleep(Duration::from_millis(5_500));
             }
@@ -255,7 +255,7 @@ fn a_token_that_expires_during_the_sync_ends_it_with_auth_expired() {
         matches!(error, HealthBookError::AuthExpired { .. }),
         "{error:?}"
     );
-    assert_eq!(record_count(&s.book), 200);
+    assert_eq!(record_count(&s.book), 300);
     s.token.set(s.backend.login(&mother_id()));
     s.assert_completes();
 }

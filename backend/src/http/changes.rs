@@ -1,10 +1,12 @@
 //! `GET /fhir/$changes?cursor=<opaque>&_count=<n>[&patient=<id>]`: the next page of the change
-//! feed for a citizen's token, as the sync wire's `history` Bundle with a `next` link.
+//! feed for a citizen's token, as the sync wire's `history` Bundle with a `next` link. While more
+//! remains, the next page's URL is also in a `Link: <…>; rel="next"` header (RFC 8288), so a
+//! client can ask for it before it has read this page's body.
 
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use healthbook_core::sync::wire::{feed_page_bundle, percent_encode};
 
 use super::{bearer_of, blocking, citizen_of, AppState};
@@ -16,7 +18,7 @@ pub async fn changes(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
-) -> Result<Fhir, ApiError> {
+) -> Result<(HeaderMap, Fhir), ApiError> {
     let token = bearer_of(&headers);
     let settings = state.settings.clone();
     let bundle = blocking(&state, move |storage| {
@@ -55,8 +57,17 @@ pub async fn changes(
         if let Some(patient) = &request.patient {
             next_url.push_str(&format!("&patient={}", percent_encode(patient)));
         }
-        Ok(feed_page_bundle(&page, &self_url, &next_url, clock::now()))
+        let link = (!page.caught_up).then(|| format!("<{next_url}>; rel=\"next\""));
+        Ok((
+            feed_page_bundle(&page, &self_url, &next_url, clock::now()),
+            link,
+        ))
     })
     .await?;
-    Ok(Fhir(StatusCode::OK, bundle))
+    let (bundle, link) = bundle;
+    let mut answer_headers = HeaderMap::new();
+    if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        answer_headers.insert(header::LINK, link);
+    }
+    Ok((answer_headers, Fhir(StatusCode::OK, bundle)))
 }

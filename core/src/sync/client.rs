@@ -64,20 +64,22 @@ impl Http {
         limits: &Limits,
         cancel: &dyn Cancel,
     ) -> Result<Value> {
-        let pending = self.send(method, url, token, body, limits);
+        let pending = self.send(method, url, token, body, limits, Ok);
         self.wait(pending, cancel)
     }
 
-    /// Starts a request (with its retries) in the background: the caller can go on working, for
-    /// example applying one page while the next one comes in, and collects it with `wait`.
-    pub fn send(
+    /// Starts a request (with its retries) in the background, and `then` on its answer: the caller
+    /// can go on working, for example applying one page while the next one comes in and is read,
+    /// and collects the result with `wait`.
+    pub fn send<T: Send + 'static>(
         &self,
         method: Method,
         url: &str,
         token: &str,
         body: Option<&Value>,
         limits: &Limits,
-    ) -> Pending {
+        then: fn(Value) -> Result<T>,
+    ) -> Pending<T> {
         let exchange = Exchange {
             client: self.client.clone(),
             method,
@@ -85,12 +87,45 @@ impl Http {
             token: token.to_string(),
             body: body.map(|b| b.to_string()),
             limits: limits.clone(),
+            on_headers: None,
         };
-        Pending(self.runtime.spawn(exchange.run()))
+        Pending(
+            self.runtime
+                .spawn(async move { then(exchange.run().await?) }),
+        )
+    }
+
+    /// GETs a page of a feed whose answers name the next page in a `Link: <…>; rel="next"` header
+    /// (RFC 8288). As soon as those headers arrive, the next page is asked for too, so the server
+    /// builds page n+1 while page n is being read here (and n-1 applied by the caller); never more
+    /// than that, so a big book is not held in memory. `url_of(cursor)` makes a page's URL from
+    /// the `cursor` parameter of the link (the server's own base URL is not trusted for it).
+    pub fn get_chained<T: Send + 'static>(
+        &self,
+        url: String,
+        token: &str,
+        limits: &Limits,
+        url_of: Arc<dyn Fn(&str) -> String + Send + Sync>,
+        read: fn(Value) -> Result<T>,
+    ) -> Pending<Chained<T>> {
+        let (pending, slot) = Chain {
+            handle: self.runtime.handle().clone(),
+            client: self.client.clone(),
+            token: token.to_string(),
+            limits: limits.clone(),
+            url_of,
+            read,
+        }
+        .start(url);
+        // The first page may start the second at once.
+        if let Ok(mut state) = slot.lock() {
+            state.release();
+        }
+        pending
     }
 
     /// The answer to a request started with `send`; if the app cancels first, the request is dropped.
-    pub fn wait(&self, mut pending: Pending, cancel: &dyn Cancel) -> Result<Value> {
+    pub fn wait<T>(&self, mut pending: Pending<T>, cancel: &dyn Cancel) -> Result<T> {
         self.runtime
             .block_on(async { cancellable(&mut pending.0, cancel).await })
             .and_then(|joined| {
@@ -103,10 +138,149 @@ impl Http {
     }
 }
 
-/// A request under way; see `Http::send`. Dropped before it is collected, it is called off.
-pub struct Pending(tokio::task::JoinHandle<Result<Value>>);
+/// A page of a chained feed, and the next page if it was already asked for: (its cursor, the
+/// request). Take `next` with `Chained::follow` so that the page after it may start in turn.
+pub struct Chained<T> {
+    pub value: T,
+    next: Option<(String, Pending<Chained<T>>, Slot<T>)>,
+}
 
-impl Drop for Pending {
+impl<T: Send + 'static> Chained<T> {
+    /// The next page, already under way, and its cursor. Lets that request ask for the page after
+    /// it as soon as its headers come: at most two pages are ever ahead of the one being applied.
+    pub fn follow(&mut self) -> Option<(String, Pending<Chained<T>>)> {
+        let (cursor, pending, slot) = self.next.take()?;
+        if let Ok(mut state) = slot.lock() {
+            state.release();
+        }
+        Some((cursor, pending))
+    }
+}
+
+/// What a chained request knows of the page after it.
+struct NextState<T> {
+    /// The previous page has been taken by the caller: this request may start the next one.
+    released: bool,
+    /// The next page's cursor, from this answer's `Link` header.
+    cursor: Option<String>,
+    started: Option<(String, Pending<Chained<T>>, Slot<T>)>,
+    chain: Option<Chain<T>>,
+}
+
+impl<T: Send + 'static> NextState<T> {
+    fn release(&mut self) {
+        self.released = true;
+        self.start_if_ready();
+    }
+
+    fn start_if_ready(&mut self) {
+        if !self.released || self.started.is_some() {
+            return;
+        }
+        let Some(cursor) = self.cursor.clone() else {
+            return;
+        };
+        if let Some(chain) = self.chain.take() {
+            let url = (chain.url_of)(&cursor);
+            let (pending, slot) = chain.start(url);
+            self.started = Some((cursor, pending, slot));
+        }
+    }
+}
+
+type Slot<T> = Arc<std::sync::Mutex<NextState<T>>>;
+
+struct Chain<T> {
+    handle: tokio::runtime::Handle,
+    client: reqwest::Client,
+    token: String,
+    limits: Limits,
+    url_of: Arc<dyn Fn(&str) -> String + Send + Sync>,
+    read: fn(Value) -> Result<T>,
+}
+
+impl<T> Clone for Chain<T> {
+    fn clone(&self) -> Self {
+        Chain {
+            handle: self.handle.clone(),
+            client: self.client.clone(),
+            token: self.token.clone(),
+            limits: self.limits.clone(),
+            url_of: self.url_of.clone(),
+            read: self.read,
+        }
+    }
+}
+
+impl<T: Send + 'static> Chain<T> {
+    /// Starts the request for `url`; its slot says when it may start the page after it.
+    fn start(self, url: String) -> (Pending<Chained<T>>, Slot<T>) {
+        let slot: Slot<T> = Arc::new(std::sync::Mutex::new(NextState {
+            released: false,
+            cursor: None,
+            started: None,
+            chain: Some(self.clone()),
+        }));
+        let on_headers = {
+            let slot = slot.clone();
+            Arc::new(move |headers: &HeaderMap| {
+                let Some(cursor) = next_cursor_in_link(headers) else {
+                    return;
+                };
+                if let Ok(mut state) = slot.lock() {
+                    // A retried request reports its headers again: the first one counts.
+                    if state.cursor.is_none() {
+                        state.cursor = Some(cursor);
+                        state.start_if_ready();
+                    }
+                }
+            })
+        };
+        let task_slot = slot.clone();
+        let handle = self.handle.clone();
+        let pending = Pending(handle.spawn(async move {
+            let exchange = Exchange {
+                client: self.client.clone(),
+                method: Method::GET,
+                url,
+                token: self.token.clone(),
+                body: None,
+                limits: self.limits.clone(),
+                on_headers: Some(on_headers),
+            };
+            let value = (self.read)(exchange.run().await?)?;
+            let next = task_slot
+                .lock()
+                .ok()
+                .and_then(|mut state| state.started.take());
+            Ok(Chained { value, next })
+        }));
+        (pending, slot)
+    }
+}
+
+/// The `cursor` parameter of the `rel="next"` target of a `Link` header.
+fn next_cursor_in_link(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find(|part| part.contains("rel=\"next\""))
+        .and_then(|part| {
+            let target = part.split_once('<')?.1.split_once('>')?.0;
+            let (_, query) = target.split_once('?')?;
+            query.split('&').find_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                (key == "cursor").then(|| super::wire::percent_decode(value))
+            })
+        })
+}
+
+/// A request under way; see `Http::send`. Dropped before it is collected, it is called off.
+pub struct Pending<T>(tokio::task::JoinHandle<Result<T>>);
+
+impl<T> Drop for Pending<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -120,6 +294,8 @@ struct Exchange {
     token: String,
     body: Option<String>,
     limits: Limits,
+    /// Called with the headers of a successful answer before its body is read.
+    on_headers: Option<Arc<dyn Fn(&HeaderMap) + Send + Sync>>,
 }
 
 impl Exchange {
@@ -181,6 +357,13 @@ impl Exchange {
             .map_err(|e| Failure::passing(Error::Network(describe(&e)), None))?;
         let status = response.status();
         let headers = response.headers().clone();
+        if status.is_success() {
+            if let Some(on_headers) = &self.on_headers {
+                on_headers(&headers);
+                // Let a request that `on_headers` started go out before this body is read.
+                tokio::task::yield_now().await;
+            }
+        }
         let bytes = read_bounded(response, self.limits.max_response_bytes).await?;
         if !status.is_success() {
             return Err(status_failure(status, &headers, &bytes));

@@ -4,9 +4,12 @@
 
 use chrono::Utc;
 use reqwest::Method;
+use serde_json::Value;
 
-use super::client::{Cancel, Http, Limits};
-use super::wire::{self, percent_encode};
+use std::sync::Arc;
+
+use super::client::{Cancel, Chained, Http, Limits};
+use super::wire::{self, percent_encode, FeedPage};
 use crate::error::{Error, Result};
 use crate::model::time::vietnam_offset;
 use crate::store::Store;
@@ -56,8 +59,9 @@ pub fn sync(store: &Store, http: &Http, target: &Target, session: &dyn Session) 
     Ok(totals)
 }
 
-/// Pulls until caught up. While one page is being applied, the next one is already on its way
-/// (its cursor is in the page just read), so the phone and the server work at the same time.
+/// Pulls until caught up. Pages are chained: each answer names the next page in a header, so the
+/// next page is asked for while this one is read and applied, and the server and the phone work
+/// at the same time. Only an applied page moves the stored cursor.
 fn pull(
     store: &Store,
     http: &Http,
@@ -66,28 +70,38 @@ fn pull(
     totals: &mut Totals,
 ) -> Result<()> {
     let mut cursor = store.sync_cursor(target.server)?;
-    let mut pending = http.send(
-        Method::GET,
-        &feed_url(target, cursor.as_deref()),
-        &session.token(),
-        None,
-        &target.limits,
-    );
+    let url_of: Arc<dyn Fn(&str) -> String + Send + Sync> = {
+        let (server, page_size) = (target.server.to_string(), target.page_size);
+        Arc::new(move |cursor: &str| feed_url(&server, page_size, Some(cursor)))
+    };
+    let fetch = |url: String| {
+        http.get_chained(
+            url,
+            &session.token(),
+            &target.limits,
+            url_of.clone(),
+            read_page,
+        )
+    };
+    let mut pending = fetch(feed_url(target.server, target.page_size, cursor.as_deref()));
     loop {
         check(session)?;
-        let body = http.wait(pending, session)?;
-        let page = wire::take_feed_page(body).map_err(|e| protocol("a change-feed page", e))?;
+        let mut chained: Chained<FeedPage> = http.wait(pending, session)?;
+        let next = chained.follow();
+        let page = chained.value;
         let stuck = page.changes.is_empty() && cursor.as_deref() == Some(&page.next_cursor);
-        let done = page.caught_up || stuck;
-        let next = (!done).then(|| {
-            http.send(
-                Method::GET,
-                &feed_url(target, Some(&page.next_cursor)),
-                &session.token(),
-                None,
-                &target.limits,
-            )
-        });
+        let next = if page.caught_up || stuck {
+            None
+        } else {
+            match next {
+                Some((next_cursor, next)) if next_cursor == page.next_cursor => Some(next),
+                _ => Some(fetch(feed_url(
+                    target.server,
+                    target.page_size,
+                    Some(&page.next_cursor),
+                ))),
+            }
+        };
         check(session)?;
         let tally = store.apply_page(target.server, &page)?;
         totals.pages += 1;
@@ -106,11 +120,13 @@ fn pull(
     }
 }
 
-fn feed_url(target: &Target, cursor: Option<&str>) -> String {
-    let mut url = format!(
-        "{}/fhir/$changes?_count={}",
-        target.server, target.page_size
-    );
+/// Reads a page where it arrives (on the network thread), while the previous page is applied.
+fn read_page(body: Value) -> Result<FeedPage> {
+    wire::take_feed_page(body).map_err(|e| protocol("a change-feed page", e))
+}
+
+fn feed_url(server: &str, page_size: u32, cursor: Option<&str>) -> String {
+    let mut url = format!("{server}/fhir/$changes?_count={page_size}");
     if let Some(cursor) = cursor {
         url.push_str("&cursor=");
         url.push_str(&percent_encode(cursor));
