@@ -286,6 +286,9 @@ impl<T> Drop for Pending<T> {
     }
 }
 
+/// Called with the headers of a successful answer, before its body is read.
+type HeadersHook = Arc<dyn Fn(&HeaderMap) + Send + Sync>;
+
 /// Everything one request needs, owned, so it can run on the runtime's worker.
 struct Exchange {
     client: reqwest::Client,
@@ -294,8 +297,7 @@ struct Exchange {
     token: String,
     body: Option<String>,
     limits: Limits,
-    /// Called with the headers of a successful answer before its body is read.
-    on_headers: Option<Arc<dyn Fn(&HeaderMap) + Send + Sync>>,
+    on_headers: Option<HeadersHook>,
 }
 
 impl Exchange {
