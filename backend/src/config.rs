@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use healthbook_core::model::guardianship::{DEFAULT_GUARDIAN_AGE_LIMIT, MAX_GUARDIAN_AGE_LIMIT};
 use healthbook_core::model::identifiers::validate_facility_code;
 
 pub const USAGE: &str = "\
@@ -45,7 +46,7 @@ impl Default for Config {
             seed: false,
             facility_keys: Vec::new(),
             token_ttl_secs: 3600,
-            guardian_age_limit: 14,
+            guardian_age_limit: DEFAULT_GUARDIAN_AGE_LIMIT,
             public_url: None,
         }
     }
@@ -122,10 +123,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                 config.guardian_age_limit = text
                     .parse::<u32>()
                     .ok()
-                    .filter(|years| (1..=25).contains(years))
+                    .filter(|years| (1..=MAX_GUARDIAN_AGE_LIMIT).contains(years))
                     .ok_or_else(|| {
                         format!(
-                            "--guardian-age-limit '{text}' is not a number of years from 1 to 25"
+                            "--guardian-age-limit '{text}' is not a number of years from 1 to {MAX_GUARDIAN_AGE_LIMIT}"
                         )
                     })?;
             }

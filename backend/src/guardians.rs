@@ -3,6 +3,7 @@
 //! under the guardian age limit (`--guardian-age-limit`, 14 by default). On the child's birthday
 //! at the limit the guardian's access ends; the book stays with the child's own account.
 
+use healthbook_core::model::guardianship::under_age_limit;
 use healthbook_core::model::{CalendarDate, GuardianLink, PersonRole};
 
 use crate::storage::{Reader, StorageResult, StoredLink, StoredPerson};
@@ -62,15 +63,6 @@ pub fn visible_people(
 fn in_force(stored: &StoredLink, today: CalendarDate) -> bool {
     stored.link.since.is_none_or(|since| since <= today)
         && stored.link.until.is_none_or(|until| until > today)
-}
-
-/// Whether someone born on `born` is younger than `limit` years on `today`.
-pub fn under_age_limit(born: CalendarDate, today: CalendarDate, limit: u32) -> bool {
-    match today.years_since(born) {
-        Some(age) => age < limit,
-        // Born after today: a date error upstream, but certainly a child.
-        None => true,
-    }
 }
 
 #[cfg(test)]

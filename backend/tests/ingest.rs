@@ -394,7 +394,7 @@ fn a_guardian_link_ends_at_the_age_limit() {
     drop(server);
     let server = Server::start(
         &_dir.path().join("server.db"),
-        &["--guardian-age-limit", "25"],
+        &["--guardian-age-limit", "18"],
     );
     let (token, _) = server.login(MOTHER);
     let (pages, _) = server.pages(&token, None, "");

@@ -40,6 +40,10 @@ pub enum Error {
 
     #[error("the sync was cancelled")]
     Cancelled,
+
+    /// A change to a book the app may only read (a child's book after the guardian's management ended).
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -36,6 +36,11 @@ pub enum HealthBookError {
 
     #[error("cancelled: {reason}")]
     Cancelled { reason: String },
+
+    /// The book may be read but not changed: a child's book once the guardian's management has
+    /// ended (the child reached the guardian age limit, or the link ended). Nothing was written.
+    #[error("read-only: {reason}")]
+    ReadOnly { reason: String },
 }
 
 impl From<Error> for HealthBookError {
@@ -68,6 +73,7 @@ impl From<Error> for HealthBookError {
                 reason: format!("{reason}; refresh the login and sync again"),
             },
             Error::Server { status, reason } => HealthBookError::Server { status, reason },
+            Error::ReadOnly(reason) => HealthBookError::ReadOnly { reason },
             Error::Cancelled => HealthBookError::Cancelled {
                 reason: "the sync was cancelled; what was synced before is kept, and the next sync resumes from there".into(),
             },

@@ -1,6 +1,7 @@
 //! The health book's record model and the rules real Vietnamese data follows.
 //! Owns the types the app sees and their validation; knows nothing of storage or the wire.
 
+pub mod guardianship;
 pub mod identifiers;
 pub mod person;
 pub mod records;
@@ -8,6 +9,7 @@ pub mod rules;
 pub mod time;
 pub mod validation;
 
+pub use guardianship::BookAccess;
 pub use identifiers::PrescriptionKind;
 pub use person::*;
 pub use records::*;

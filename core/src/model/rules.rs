@@ -7,7 +7,7 @@ use super::identifiers::{
     parse_prescription_code, validate_facility_code, validate_icd10, validate_icd10_list,
 };
 use super::records::*;
-use super::time::{start_of_day_vn, vn_date, CalendarDate, DateTimeOffset};
+use super::time::{months_between, start_of_day_vn, vn_date, CalendarDate, DateTimeOffset};
 use super::{Checked, Person, ValidationError};
 
 /// The domain allows up to 12 secondary ICD-10 codes on a visit.
@@ -66,14 +66,6 @@ fn positive(field: &str, value: f64) -> Checked {
         ));
     }
     Ok(())
-}
-
-fn months_between(from: CalendarDate, to: CalendarDate) -> u32 {
-    let mut months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
-    if to.day() < from.day() {
-        months -= 1;
-    }
-    months.max(0) as u32
 }
 
 impl Record {

@@ -1,7 +1,7 @@
 //! Calendar dates and instants with offsets as the model uses them, and how they cross the FFI.
 //! Dates are never naive strings inside the core: they are parsed at the boundary or rejected.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 
 /// A calendar day (date of birth, appointment day, vaccination day).
 /// Crosses the FFI as an ISO 8601 `YYYY-MM-DD` string; Kotlin sees `java.time.LocalDate`.
@@ -67,6 +67,20 @@ pub fn start_of_day_vn(date: CalendarDate) -> DateTimeOffset {
         .from_local_datetime(&midnight)
         .single()
         .unwrap_or_else(|| Utc.from_utc_datetime(&midnight).with_timezone(&offset))
+}
+
+/// Whole months from `from` to `to` (0 when `to` is before `from`): a child's age in months.
+pub fn months_between(from: CalendarDate, to: CalendarDate) -> u32 {
+    let mut months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    if to.day() < from.day() {
+        months -= 1;
+    }
+    months.max(0) as u32
+}
+
+/// Today's date in Vietnam.
+pub fn today_vn() -> CalendarDate {
+    vn_date(&Utc::now().with_timezone(&vietnam_offset()))
 }
 
 /// The calendar day an instant falls on in Vietnam.

@@ -8,6 +8,7 @@ mod people;
 pub mod records;
 pub mod schema;
 pub mod search;
+mod settings;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::Store;
+use super::{settings, Store};
 use crate::error::{Error, Result};
 use crate::model::{Person, PersonRole};
 
@@ -69,6 +69,13 @@ impl Store {
         }
         if !insert && !exists {
             return Err(Error::NotFound(format!("person '{}'", person.id)));
+        }
+        // Checked as stored: ending a guardian link (or correcting a date of birth) is still allowed
+        // while the book is editable, even when it makes the book read-only from then on.
+        if exists {
+            settings::ensure_editable(&tx, &get_person(&tx, &person.id)?)?;
+        } else {
+            settings::ensure_editable(&tx, person)?;
         }
         if person.role == PersonRole::Owner {
             let other_owner: Option<String> = tx

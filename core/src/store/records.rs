@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::people::{encode, get_person, now_ms};
-use super::{search, sync, Store};
+use super::{search, settings, sync, Store};
 use crate::error::{Error, Result};
 use crate::model::{Person, Prescription, ReAppointment, Record, RecordKind, RecordSource};
 
@@ -197,6 +197,7 @@ impl Store {
             let prefix = batch.then(|| format!("records[{i}]"));
             write_record(&tx, record, mode, &mut people, None)
                 .map_err(|e| prefix_field(e, &prefix))?;
+            settings::ensure_editable(&tx, &people.0[record.person_id()])?;
             if mode != WriteMode::Upsert && record.source() == RecordSource::Citizen {
                 sync::queue_put(&tx, record.id(), record.person_id())?;
             }
@@ -217,6 +218,7 @@ impl Store {
                 "only records the citizen wrote can be deleted; facility records are withdrawn by the facility",
             ));
         }
+        settings::ensure_editable(&tx, &get_person(&tx, record.person_id())?)?;
         let version = remove_record(&tx, seq)?;
         sync::queue_delete(&tx, id, record.person_id(), version)?;
         tx.commit()?;

@@ -11,9 +11,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_people_and_records.sql")),
     (2, include_str!("migrations/0002_search.sql")),
     (3, include_str!("migrations/0003_sync.sql")),
+    (4, include_str!("migrations/0004_settings.sql")),
 ];
 
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 
 pub fn user_version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
