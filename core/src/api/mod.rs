@@ -3,12 +3,14 @@
 
 mod book;
 mod error;
+mod family;
 mod ids;
 mod query;
 mod sync;
 
 pub use book::HealthBook;
 pub use error::HealthBookError;
+pub use family::FamilyMember;
 pub use query::{
     ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery,
 };
