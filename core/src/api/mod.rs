@@ -6,8 +6,12 @@ mod error;
 mod family;
 mod ids;
 mod query;
+mod schedule;
 mod sync;
 
+pub use crate::schedule::{
+    AntigenStatus, DoseState, DoseStatus, ExtraDose, FlagReason, FlaggedDose, VaccinationStatus,
+};
 pub use book::HealthBook;
 pub use error::HealthBookError;
 pub use family::FamilyMember;
