@@ -42,6 +42,16 @@ fn paid(on: CalendarDate, vaccine: &'static Vaccine, number: u32) -> Dose {
     }
 }
 
+/// The minimum interval between doses of a series (one month in the schedule).
+const DOSE_INTERVAL_DAYS: i64 = 28;
+
+/// `day`, or the first day the minimum interval after the `previous` dose allows, if later.
+fn after_interval(day: CalendarDate, previous: Option<CalendarDate>) -> CalendarDate {
+    previous.map_or(day, |previous| {
+        day.max(add_days(previous, DOSE_INTERVAL_DAYS))
+    })
+}
+
 /// Which child: the schedules and stories differ.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Child {
@@ -189,8 +199,10 @@ impl Growing<'_> {
     /// chickenpox bought at a paid centre, and Td at seven.
     fn older_schedule(&mut self) -> Vec<Dose> {
         let mut plan: Vec<Dose> = self.birth_doses().into();
+        let mut previous: Option<CalendarDate> = None;
         for (number, months) in (1..).zip([2, 3, 4]) {
-            let day = self.month(months, 5);
+            let day = after_interval(self.month(months, 5), previous);
+            previous = Some(day);
             let mut penta = epi(day, &PENTAVALENT, number);
             if number == 1 {
                 penta.reaction = Some("Sốt nhẹ 38°C, quấy khóc, hết sau 1 ngày");
@@ -211,12 +223,10 @@ impl Growing<'_> {
         plan.push(epi(nine, &MEASLES, 1));
         let je = self.month(12, 6);
         plan.push(epi(je, &JE, 1));
-        plan.push(epi(
-            add_days(je, i64::from(self.m.rng.between(7, 14))),
-            &JE,
-            2,
-        ));
-        plan.push(epi(add_months(je, 12), &JE, 3));
+        let je_second = add_days(je, i64::from(self.m.rng.between(7, 14)));
+        plan.push(epi(je_second, &JE, 2));
+        // The third dose comes a year after the second.
+        plan.push(epi(add_months(je_second, 12), &JE, 3));
         plan.push(paid(self.month(12, 20), &SYNFLORIX, 4));
         plan.push(paid(self.month(13, 10), &VARIVAX, 1));
         let eighteen = self.month(18, 8);
@@ -257,7 +267,7 @@ impl Growing<'_> {
         let station = add_days(two, i64::from(self.m.rng.between(3, 6)));
         plan.push(epi(station, &OPV, 1));
         plan.push(epi(station, &ROTAVIN, 1));
-        let three = self.month(3, 4);
+        let three = after_interval(self.month(3, 4), Some(station));
         plan.push(epi(three, &PENTAVALENT, 2));
         plan.push(epi(three, &OPV, 2));
         plan.push(epi(three, &ROTAVIN, 2));
