@@ -7,6 +7,7 @@ mod api;
 mod error;
 pub mod fhir;
 pub mod model;
+pub mod reminders;
 pub mod sample;
 pub mod schedule;
 pub mod store;

@@ -11,7 +11,7 @@ use healthbook_core::model::guardianship::birthday_at;
 use healthbook_core::model::time::today_vn;
 use healthbook_core::model::{BookAccess, PersonRole, Record};
 use healthbook_core::sample::sample_family;
-use healthbook_core::{HealthBookError, TimelineQuery};
+use healthbook_core::{HealthBookError, ReminderKind, TimelineQuery};
 
 fn load_sample_family(test: &TestBook) -> healthbook_core::sample::SampleFamily {
     let family = sample_family(7, today_vn());
@@ -286,4 +286,110 @@ fn a_child_already_past_the_limit_cannot_be_added_and_the_limit_is_checked() {
         }
     }
     assert_eq!(test.book.guardian_age_limit().expect("limit"), 14);
+}
+
+#[test]
+fn reminders_cover_the_family_and_keep_their_ids() {
+    let test = new_book();
+    let family = load_sample_family(&test);
+    let today = today_vn();
+    let reminders = test.book.reminders(today, 60).expect("reminders");
+    assert!(reminders
+        .windows(2)
+        .all(|w| w[0].remind_on <= w[1].remind_on));
+    let end = today.checked_add_days(Days::new(60)).expect("date");
+    assert!(reminders
+        .iter()
+        .all(|r| today <= r.remind_on && r.remind_on < end));
+
+    // The sample's one booked re-exam, the day before (or today if it is tomorrow).
+    let booked = family
+        .records
+        .iter()
+        .find_map(|r| match r {
+            Record::Appointment { appointment } if appointment.appointment_date > today => {
+                Some(appointment)
+            }
+            _ => None,
+        })
+        .expect("a booked re-exam");
+    let reexam = reminders
+        .iter()
+        .find(|r| r.kind == ReminderKind::ReExam)
+        .expect("re-exam reminder");
+    assert_eq!(reexam.record_id.as_deref(), Some(booked.id.as_str()));
+    assert_eq!(reexam.person_id, booked.person_id);
+    assert_eq!(reexam.event_date, booked.appointment_date);
+    assert_eq!(
+        reexam.remind_on,
+        booked.appointment_date.pred_opt().expect("date").max(today)
+    );
+
+    // A baby born seven weeks and a bit ago: the 2-month doses (DTP-HepB-Hib, polio, rotavirus)
+    // are due on the 2-month birthday and reminded a week before, in one reminder.
+    let owner = &family.people[0];
+    let mut baby = child_of(owner);
+    baby.full_name = "Hoàng Gia Bảo".into();
+    baby.personal_id = None;
+    baby.date_of_birth = today
+        .checked_sub_months(chrono::Months::new(2))
+        .and_then(|d| d.checked_add_days(Days::new(20)))
+        .expect("date");
+    if let Some(link) = baby.guardian.as_mut() {
+        link.guardian_person_id = Some(owner.id.clone());
+        link.since = Some(baby.date_of_birth);
+    }
+    let baby = test.book.add_person(baby).expect("baby");
+    let two_months = baby
+        .date_of_birth
+        .checked_add_months(chrono::Months::new(2))
+        .expect("date");
+    let reminders = test.book.reminders(today, 60).expect("reminders");
+    let due = reminders
+        .iter()
+        .find(|r| r.person_id == baby.id && r.event_date == two_months)
+        .expect("the 2-month doses are reminded");
+    assert_eq!(due.kind, ReminderKind::VaccineDose);
+    assert_eq!(
+        due.remind_on,
+        two_months.checked_sub_days(Days::new(7)).expect("date")
+    );
+    assert_eq!(due.id, format!("dose:{}:{two_months}", baby.id));
+    assert!(
+        due.text_vi.contains("mũi 1, "),
+        "several doses in one: {}",
+        due.text_vi
+    );
+    assert!(reminders
+        .iter()
+        .filter(|r| r.kind == ReminderKind::VaccineDose)
+        .all(|r| r.person_id != owner.id));
+
+    // The same question gives the same ids; a day later the re-exam keeps its id.
+    let again = test.book.reminders(today, 60).expect("reminders");
+    assert_eq!(again, reminders);
+    let tomorrow = today.succ_opt().expect("date");
+    if booked.appointment_date > tomorrow {
+        let later = test.book.reminders(tomorrow, 60).expect("reminders");
+        let same = later
+            .iter()
+            .find(|r| r.kind == ReminderKind::ReExam)
+            .expect("still reminded");
+        assert_eq!(same.id, reexam.id);
+        assert_eq!(same.notification_id, reexam.notification_id);
+    }
+
+    // Once a child's book is read-only, the guardian gets no reminders for that child.
+    let older = &family.people[1];
+    test.book.set_guardian_age_limit(7).expect("limit");
+    let now = test.book.reminders(today, 60).expect("reminders");
+    assert!(now.iter().all(|r| r.person_id != older.id));
+    assert!(now.iter().any(|r| r.person_id == baby.id));
+
+    for days in [0, 367] {
+        match test.book.reminders(today, days) {
+            Err(HealthBookError::Validation { field, .. }) => assert_eq!(field, "days"),
+            other => panic!("{days}: {other:?}"),
+        }
+    }
 }

@@ -1,12 +1,14 @@
 // The console demo: what an app does with the core, through the generated Kotlin bindings.
 // Logs in to the backend as the mother of the sample family, syncs her encrypted book from it,
-// prints what arrived, her timeline and a search, adds a blood-pressure reading and pushes it,
+// prints what arrived, her timeline and a search, the baby's vaccinations and the family's
+// reminders, adds a blood-pressure reading and pushes it,
 // then checks that the book file holds none of it in plain text.
 // Argument: the output folder (the encrypted book is left at <out>/book.db).
 // System property healthbook.backend.url: the backend (`cargo xtask demo` starts one, seeded).
 
 package vn.healthbook.demo
 
+import vn.healthbook.DoseState
 import vn.healthbook.HealthBook
 import vn.healthbook.HealthBookException
 import vn.healthbook.Observation
@@ -124,6 +126,24 @@ fun main(args: Array<String>) {
         println("Active prescriptions on ${today.format(dayFormat)}: ${active.size}; upcoming re-exams: ${upcoming.size}")
         upcoming.forEach { println("  ${it.appointmentDate.format(dayFormat)}  ${it.facility.name}  ${it.department ?: ""}") }
 
+        val youngest = people.filter { it.role == PersonRole.DEPENDANT }.maxByOrNull { it.dateOfBirth }
+        if (youngest != null) {
+            val member = book.family(today).first { it.person.id == youngest.id }
+            val status = book.vaccinationStatus(youngest.id, today)
+            println()
+            println("Vaccinations of ${youngest.fullName} (${member.ageMonths} months) on ${today.format(dayFormat)}, ${status.scheduleSource}:")
+            status.antigens.forEach { antigen ->
+                val doses = antigen.doses.joinToString("; ") { "${it.doseNumber}: ${doseState(it.state)}" }
+                println("  ${antigen.nameVi.padEnd(28)} $doses")
+                antigen.flagged.forEach { println("    ! dose of ${it.date.format(dayFormat)} not counted: ${it.reason}") }
+            }
+        }
+
+        val reminders = book.reminders(today, 30u)
+        println()
+        println("The family's reminders for the next 30 days (${reminders.size}):")
+        reminders.take(10).forEach { println("  ${it.remindOn.format(dayFormat)}  ${it.textVi}") }
+
         println()
         val again = book.sync(config, auth, QuietListener)
         println("Syncing again: ${again.recordsReceived} records received (only what changed since the last sync)")
@@ -220,6 +240,15 @@ private fun line(entry: TimelineEntry): String {
     val kind = kindName(entry.kind)
     val place = entry.facilityName?.let { "  ($it)" } ?: ""
     return "$day  ${kind.padEnd(12)} ${entry.title}$place"
+}
+
+private fun doseState(state: DoseState): String = when (state) {
+    is DoseState.Given -> "tiêm ${state.date.format(dayFormat)}" + if (state.late) " (muộn)" else ""
+    is DoseState.Due -> "ĐẾN HẠN đến ${state.dueUntil.format(dayFormat)}"
+    is DoseState.Overdue -> "QUÁ HẠN từ ${state.since.format(dayFormat)}"
+    is DoseState.Upcoming -> "từ ${state.dueFrom.format(dayFormat)}"
+    is DoseState.NotYetEligible -> "sau mũi ${state.waitsOnDose} (dự kiến ${state.projectedDue.format(dayFormat)})"
+    is DoseState.NoLongerGiven -> "không tiêm nữa (từ ${state.closedOn.format(dayFormat)})"
 }
 
 private fun kindName(kind: RecordKind): String = when (kind) {

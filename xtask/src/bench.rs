@@ -1,10 +1,11 @@
-//! `cargo xtask bench`: run the criterion benchmarks of `healthbook-core` (`core/benches/`: `store`
-//! and `sync`), then print what this run measured beside its baseline from the same run:
+//! `cargo xtask bench`: run the criterion benchmarks of `healthbook-core` (`core/benches/`: `store`,
+//! `sync` and `family`), then print what this run measured beside its baseline from the same run:
 //!
 //! - each encrypted store benchmark beside the same on an unencrypted store, with the ratio;
 //! - sync against the real backend over loopback: the initial sync of a 10,000-resource book beside
 //!   the same pages parsed and applied without HTTP, a sync with nothing new, and the change feed
-//!   under 1, 4 and 8 concurrent clients beside one client; each with its expectation.
+//!   under 1, 4 and 8 concurrent clients beside one client; each with its expectation;
+//! - a child's vaccination status and a family's reminders beside the store reads they need.
 //!
 //! Extra arguments go to `cargo bench` unchanged. The store benchmarks need the core's
 //! `bench-baseline` feature (unencrypted stores to compare against), so it is turned on here. The
@@ -29,6 +30,8 @@ const BACKEND_VAR: &str = "HEALTHBOOK_BACKEND_BIN";
 const INITIAL_SYNC_EXPECTED_PER_S: f64 = 10_000.0;
 /// And at most: milliseconds of a sync that finds nothing new.
 const NOTHING_NEW_EXPECTED_MS: f64 = 20.0;
+/// At most: milliseconds of a child's vaccination status, and of the family's reminders.
+const FAMILY_EXPECTED_MS: f64 = 1.0;
 
 pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     crate::tools::ensure_native_build_deps()?;
@@ -60,6 +63,7 @@ pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     };
     print_ratios(&this_run)?;
     print_sync(&this_run)?;
+    print_family(&this_run)?;
     println!(
         "\nBenchmark results (per benchmark, with the previous run as baseline): {}",
         ws.show(&results)
@@ -278,6 +282,56 @@ fn print_sync(run: &Run) -> Result<()> {
                 rate.zip(one).map(|(r, o)| r / o)
             },
             String::new(),
+        );
+    }
+    Ok(())
+}
+
+/// The family rows (core/benches/family.rs): each call beside the store reads it needs.
+fn print_family(run: &Run) -> Result<()> {
+    let rows = [
+        (
+            "vaccination status of a child",
+            "family_vaccination_status/status",
+            "family_vaccination_status/read_immunizations",
+            "reading its immunizations",
+        ),
+        (
+            "reminders, family of 5, 30 days",
+            "family_reminders/reminders_30_days",
+            "family_reminders/read_inputs",
+            "reading their records",
+        ),
+    ];
+    let mut header = false;
+    for (name, bench, baseline_bench, baseline_name) in rows {
+        let Some(result) = Measured::read(run, bench)? else {
+            continue;
+        };
+        if !header {
+            println!("\nA family of five with full histories (mean of this run):");
+            println!(
+                "  {:<34} {:>10} {:>36} {:>6}  expectation",
+                "benchmark", "result", "baseline (same run)", "ratio"
+            );
+            println!("  (ratio: the result's time over the baseline's time)");
+            header = true;
+        }
+        let baseline = Measured::read(run, baseline_bench)?;
+        let baseline_text = baseline.as_ref().map_or_else(String::new, |b| {
+            format!("{baseline_name} {}", human(b.mean_ns))
+        });
+        let ratio = baseline.as_ref().map_or_else(
+            || "-".to_string(),
+            |b| format!("{:.2}", result.mean_ns / b.mean_ns),
+        );
+        println!(
+            "  {name:<34} {:>10} {baseline_text:>36} {ratio:>6}  {}",
+            human(result.mean_ns),
+            verdict(
+                result.mean_ns / 1e6 <= FAMILY_EXPECTED_MS,
+                format!("≤ {FAMILY_EXPECTED_MS:.0} ms"),
+            )
         );
     }
     Ok(())

@@ -6,9 +6,11 @@ mod error;
 mod family;
 mod ids;
 mod query;
+mod reminders;
 mod schedule;
 mod sync;
 
+pub use crate::reminders::{Reminder, ReminderKind};
 pub use crate::schedule::{
     AntigenStatus, DoseState, DoseStatus, ExtraDose, FlagReason, FlaggedDose, VaccinationStatus,
 };
