@@ -36,8 +36,9 @@ Main entry points:
         there is no swiftc).
 
 Other commands:
-  setup                 Make sure libssl-dev, Java, JNA and the Kotlin compiler are present,
-                        installing what is missing. Quick when everything is there.
+  setup                 Make sure libssl-dev, Java, JNA, the Kotlin compiler, Chromium and the
+                        npm package jose are present, installing what is missing. Quick when
+                        everything is there.
   bindings [--release]  Build healthbook-core and generate the Kotlin and Swift bindings
                         into target/bindings/{kotlin,swift}.
   test-kotlin [FILTER...]

@@ -5,7 +5,12 @@
 //!   UniFFI Kotlin bindings load the library with), from Debian packages;
 //! - the Kotlin compiler, from the npm package `kotlin-compiler`, into `target/tools/kotlin`
 //!   (Debian's own `kotlin` is too old). Its `lib/` also has kotlinx-coroutines, which the
-//!   bindings need for async functions.
+//!   bindings need for async functions;
+//! - Chromium (Debian package `chromium`), which the backend's browser test of the check-in viewer
+//!   runs headless;
+//! - the npm package `jose` (a JOSE/JWE implementation in JavaScript), into `target/tools/node`,
+//!   which tests use to read and write share files the way a third-party SMART Health Links
+//!   viewer would.
 //!
 //! Every check is cheap, so running `setup` again when everything is present takes a moment.
 
@@ -19,6 +24,11 @@ use crate::workspace::Workspace;
 
 /// The Kotlin compiler version installed from npm.
 pub const KOTLIN_VERSION: &str = "2.4.20";
+/// The `jose` npm package version installed into `target/tools/node`.
+pub const JOSE_VERSION: &str = "6.1.0";
+/// Names the Chromium browser goes by on `PATH` (Debian's `chromium`, other distributions'
+/// `chromium-browser`). The backend's browser test looks for the same names.
+const CHROMIUM_NAMES: [&str; 2] = ["chromium", "chromium-browser"];
 /// Where Debian's `libjna-java` puts JNA; `JNA_JAR` in the environment overrides it
 /// (for machines without Debian packages).
 const JNA_JAR: &str = "/usr/share/java/jna.jar";
@@ -54,6 +64,8 @@ impl Tools {
 pub fn setup(ws: &Workspace) -> Result<Tools> {
     let kotlin_home = ws.tools_dir().join("kotlin/node_modules/kotlin-compiler");
     let kotlin_present = kotlin_version(&kotlin_home).as_deref() == Some(KOTLIN_VERSION);
+    let node_prefix = ws.tools_dir().join("node");
+    let jose_present = npm_package_version(&node_prefix, "jose").as_deref() == Some(JOSE_VERSION);
 
     let debian = process::find_on_path("dpkg-query").is_some();
     let jna_jar = match std::env::var_os("JNA_JAR") {
@@ -84,7 +96,14 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
         );
         missing.push("libjna-java");
     }
-    if !kotlin_present && process::find_on_path("npm").is_none() {
+    if find_chromium().is_none() {
+        ensure!(
+            debian,
+            "Chromium is missing: install it so that `chromium` (or `chromium-browser`) is on PATH; the check-in viewer's browser test runs it"
+        );
+        missing.push("chromium");
+    }
+    if (!kotlin_present || !jose_present) && process::find_on_path("npm").is_none() {
         missing.push("npm");
     }
     if !missing.is_empty() {
@@ -164,6 +183,39 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
         &format!("{} (Kotlin {KOTLIN_VERSION})", ws.show(&tools.kotlinc)),
     );
 
+    let chromium = find_chromium()
+        .context("`chromium` is still not on PATH after installing it: install Chromium by hand")?;
+    // Debian's wrapper script may add a warning of its own on stderr: the first line is the version.
+    let chromium_version = process::output(Command::new(&chromium).arg("--version"))
+        .and_then(|text| text.lines().next().map(|line| line.trim().to_owned()))
+        .unwrap_or_else(|| "version unknown".into());
+    report(
+        "chromium",
+        status("chromium"),
+        &format!("{} ({chromium_version})", chromium.display()),
+    );
+
+    let jose_status = if jose_present {
+        "found"
+    } else {
+        install_npm_package(ws, &node_prefix, &format!("jose@{JOSE_VERSION}"))?;
+        ensure!(
+            npm_package_version(&node_prefix, "jose").as_deref() == Some(JOSE_VERSION),
+            "npm finished but {} has no jose {JOSE_VERSION}: delete {} and run `cargo xtask setup` again",
+            ws.show(&node_prefix.join("node_modules/jose")),
+            ws.show(&node_prefix),
+        );
+        "installed"
+    };
+    report(
+        "jose",
+        jose_status,
+        &format!(
+            "{} (npm jose {JOSE_VERSION})",
+            ws.show(&node_prefix.join("node_modules/jose"))
+        ),
+    );
+
     match &tools.swiftc {
         Some(swiftc) => report("swiftc", "found", &swiftc.display().to_string()),
         None => report(
@@ -240,6 +292,37 @@ fn kotlin_version(home: &Path) -> Option<String> {
     }
     let build = std::fs::read_to_string(home.join("build.txt")).ok()?;
     Some(build.trim().to_owned())
+}
+
+/// The first Chromium on `PATH`.
+fn find_chromium() -> Option<PathBuf> {
+    CHROMIUM_NAMES
+        .iter()
+        .find_map(|name| process::find_on_path(name))
+}
+
+/// The version of the npm package `name` installed under `prefix`, from its `package.json`.
+fn npm_package_version(prefix: &Path, name: &str) -> Option<String> {
+    let text = std::fs::read_to_string(prefix.join("node_modules").join(name).join("package.json"))
+        .ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    manifest["version"].as_str().map(str::to_owned)
+}
+
+/// `npm install --prefix <prefix> <spec>`, quietly.
+fn install_npm_package(ws: &Workspace, prefix: &Path, spec: &str) -> Result<()> {
+    std::fs::create_dir_all(prefix).with_context(|| format!("creating {}", prefix.display()))?;
+    println!("Installing {spec} from npm into {}", ws.show(prefix));
+    process::run(
+        Command::new("npm")
+            .current_dir(&ws.root)
+            .arg("install")
+            .arg("--prefix")
+            .arg(ws.show(prefix))
+            .args(["--no-audit", "--no-fund", "--loglevel=error"])
+            .arg(spec),
+    )
+    .with_context(|| format!("installing {spec} with npm failed: check that the npm registry is reachable, then run `cargo xtask setup` again"))
 }
 
 fn install_kotlin(ws: &Workspace) -> Result<()> {
