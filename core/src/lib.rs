@@ -10,6 +10,7 @@ pub mod model;
 pub mod reminders;
 pub mod sample;
 pub mod schedule;
+pub mod share;
 pub mod store;
 pub mod sync;
 
