@@ -1,5 +1,6 @@
 //! The server's clock, in Vietnam's offset (UTC+7): "today" for guardian links and the age
-//! limit, instants for response timestamps, unix milliseconds for token expiry.
+//! limit, instants for response timestamps, unix milliseconds for token expiry, unix seconds for
+//! share links.
 
 use chrono::Utc;
 use healthbook_core::model::time::vietnam_offset;
@@ -15,4 +16,9 @@ pub fn today() -> CalendarDate {
 
 pub fn unix_millis() -> i64 {
     Utc::now().timestamp_millis()
+}
+
+/// Unix seconds: share links' `expires_at` is in these.
+pub fn unix_seconds() -> i64 {
+    Utc::now().timestamp()
 }

@@ -7,10 +7,14 @@ use std::path::PathBuf;
 use healthbook_core::model::guardianship::{DEFAULT_GUARDIAN_AGE_LIMIT, MAX_GUARDIAN_AGE_LIMIT};
 use healthbook_core::model::identifiers::validate_facility_code;
 
+use crate::shl::rate_limit::RatePolicy;
+use crate::shl::{DEFAULT_PASSCODE_ATTEMPTS, MAX_PASSCODE_ATTEMPTS};
+
 pub const USAGE: &str = "\
 usage: healthbook-backend [--db PATH] [--listen ADDR:PORT] [--seed]
                           [--facility-key CODE=KEY]... [--token-ttl SECS]
                           [--guardian-age-limit YEARS] [--public-url URL]
+                          [--shl-passcode-attempts N] [--shl-rate-limit PER_MINUTE[/BURST]]
 
   --db PATH                  SQLite database file (created if missing) [healthbook-backend.db]
   --listen ADDR:PORT         address to listen on; port 0 picks a free port [127.0.0.1:8080]
@@ -20,7 +24,11 @@ usage: healthbook-backend [--db PATH] [--listen ADDR:PORT] [--seed]
   --token-ttl SECS           lifetime of a citizen's bearer token [3600]
   --guardian-age-limit YEARS a guardian sees a child's book until this birthday [14]
   --public-url URL           the server's URL as clients reach it, for links in responses
-                             [http://ADDR:PORT as listened on]";
+                             [http://ADDR:PORT as listened on]
+  --shl-passcode-attempts N  wrong passcodes (1 to 100) that lock a share link for good [5]
+  --shl-rate-limit PER_MINUTE[/BURST]
+                             requests a minute each client address may make to a share link,
+                             and how many at once [30/10]";
 
 /// The shortest facility API key accepted: a key is a password a hospital system holds.
 pub const MIN_KEY_LENGTH: usize = 16;
@@ -36,6 +44,8 @@ pub struct Config {
     pub guardian_age_limit: u32,
     /// Without a trailing slash.
     pub public_url: Option<String>,
+    pub shl_passcode_attempts: u32,
+    pub shl_rate_limit: RatePolicy,
 }
 
 impl Default for Config {
@@ -48,6 +58,8 @@ impl Default for Config {
             token_ttl_secs: 3600,
             guardian_age_limit: DEFAULT_GUARDIAN_AGE_LIMIT,
             public_url: None,
+            shl_passcode_attempts: DEFAULT_PASSCODE_ATTEMPTS,
+            shl_rate_limit: RatePolicy::default(),
         }
     }
 }
@@ -142,6 +154,21 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                 }
                 config.public_url = Some(trimmed.to_string());
             }
+            "--shl-passcode-attempts" => {
+                let text = value("--shl-passcode-attempts")?;
+                config.shl_passcode_attempts = text
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PASSCODE_ATTEMPTS).contains(n))
+                    .ok_or_else(|| {
+                        format!(
+                            "--shl-passcode-attempts '{text}' is not a number from 1 to {MAX_PASSCODE_ATTEMPTS}"
+                        )
+                    })?;
+            }
+            "--shl-rate-limit" => {
+                config.shl_rate_limit = RatePolicy::parse(&value("--shl-rate-limit")?)?;
+            }
             other => return Err(format!("unknown argument '{other}'; see --help")),
         }
     }
@@ -193,6 +220,9 @@ mod tests {
             "--guardian-age-limit=16",
             "--public-url",
             "https://book.example.vn/",
+            "--shl-passcode-attempts",
+            "3",
+            "--shl-rate-limit=120/20",
         ])
         .expect("valid");
         assert_eq!(config.db, PathBuf::from("x.db"));
@@ -211,6 +241,29 @@ mod tests {
             config.public_url.as_deref(),
             Some("https://book.example.vn")
         );
+        assert_eq!(config.shl_passcode_attempts, 3);
+        assert_eq!(
+            config.shl_rate_limit,
+            RatePolicy {
+                per_minute: 120,
+                burst: 20
+            }
+        );
+    }
+
+    #[test]
+    fn share_defaults_are_five_attempts_and_thirty_requests_a_minute_in_bursts_of_ten() {
+        let config = Config::default();
+        assert_eq!(config.shl_passcode_attempts, 5);
+        assert_eq!(
+            config.shl_rate_limit,
+            RatePolicy {
+                per_minute: 30,
+                burst: 10
+            }
+        );
+        assert!(USAGE.contains("--shl-passcode-attempts N"));
+        assert!(USAGE.contains("--shl-rate-limit PER_MINUTE[/BURST]"));
     }
 
     #[test]
@@ -223,6 +276,16 @@ mod tests {
             (&["--guardian-age-limit", "x"][..], "--guardian-age-limit"),
             (&["--public-url", "ftp://x"][..], "--public-url"),
             (&["--db"][..], "--db needs a value"),
+            (
+                &["--shl-passcode-attempts", "0"][..],
+                "--shl-passcode-attempts",
+            ),
+            (
+                &["--shl-passcode-attempts", "101"][..],
+                "--shl-passcode-attempts",
+            ),
+            (&["--shl-rate-limit", "fast"][..], "--shl-rate-limit"),
+            (&["--shl-rate-limit", "30/0"][..], "--shl-rate-limit"),
             (&["--verbose"][..], "--verbose"),
         ] {
             let error = run(args).expect_err("invalid");

@@ -1,5 +1,6 @@
 //! healthbook-backend: the reference FHIR R4 server the citizen's health book syncs with.
-//! Facilities post records, citizens pull the change feed and push their own entries.
+//! Facilities post records, citizens pull the change feed and push their own entries, and share
+//! chosen records with a doctor through SMART Health Links (ciphertext only).
 //! See docs/backend.md.
 
 mod auth;
@@ -15,6 +16,7 @@ mod people;
 mod push;
 mod seed;
 mod server;
+mod shl;
 mod storage;
 
 use std::process::ExitCode;

@@ -4,6 +4,7 @@
 //! close the database, checkpointing its WAL.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ use crate::clock;
 use crate::config::Config;
 use crate::http::{router, AppState, Settings};
 use crate::seed::seed;
+use crate::shl::rate_limit::RateLimiter;
+use crate::shl::ShareSettings;
 use crate::storage::sqlite::SqliteStorage;
 
 /// How long shutdown waits for storage work a client stopped waiting for.
@@ -56,17 +59,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             token_ttl_secs: config.token_ttl_secs,
             guardian_age_limit: config.guardian_age_limit,
             public_url,
+            share: ShareSettings {
+                passcode_attempts: config.shl_passcode_attempts,
+            },
         }),
+        share_limiter: Arc::new(RateLimiter::new(config.shl_rate_limit)),
     };
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{address}")?;
         stdout.flush()?;
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    // The client's address is what the share endpoints' rate limit counts by.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
 
     // Storage work whose client went away still finishes; then the database closes.
     let storage = drain(storage).await;

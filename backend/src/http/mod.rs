@@ -1,6 +1,7 @@
 //! The HTTP face: the routes, the state every handler shares, and the two things every handler
 //! needs: running storage work off the async workers, and knowing which citizen a token is.
 //! Handlers are thin: they read the request, call the module that owns the rule, and answer.
+//! The share routes (`/shl…`, `/view`) are in [`crate::shl::http`].
 
 mod bundle;
 mod changes;
@@ -19,6 +20,8 @@ use serde_json::Value;
 use crate::auth::{bearer, sha256, FacilityKeys};
 use crate::clock;
 use crate::outcome::{ApiError, Issue};
+use crate::shl::rate_limit::RateLimiter;
+use crate::shl::ShareSettings;
 use crate::storage::{Reader, Storage, StoredPerson};
 
 /// The largest request body accepted (a facility's transaction of a long inpatient stay).
@@ -31,6 +34,7 @@ pub struct Settings {
     pub guardian_age_limit: u32,
     /// Where clients reach the server, without a trailing slash.
     pub public_url: String,
+    pub share: ShareSettings,
 }
 
 #[derive(Clone)]
@@ -38,6 +42,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub facility_keys: Arc<FacilityKeys>,
     pub settings: Arc<Settings>,
+    /// The per-client limit on the public share endpoints.
+    pub share_limiter: Arc<RateLimiter>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -47,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/fhir", post(bundle::post_bundle))
         .route("/fhir/$changes", get(changes::changes))
         .route("/fhir/Patient/{id}", get(patient::read_patient))
+        .merge(crate::shl::http::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

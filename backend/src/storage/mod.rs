@@ -87,6 +87,57 @@ pub struct StoredToken {
     pub expires_at_ms: i64,
 }
 
+/// A SMART Health Link the server hosts: the citizen's ciphertext and the rules for serving it.
+/// The server never holds the key; `file` is a compact JWE it cannot read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredShare {
+    /// 43 characters of base64url (256 random bits): the link's path segment.
+    pub id: String,
+    /// The citizen whose token made the link (for a child's book, the guardian).
+    pub creator_id: String,
+    /// Whose book the file is from.
+    pub person_id: String,
+    /// The compact JWE; `None` once the link is revoked or long expired (the ciphertext is
+    /// dropped as soon as it can no longer be served, the access log stays).
+    pub file: Option<String>,
+    pub content_type: String,
+    pub label: Option<String>,
+    /// Unix seconds; the link answers until just before this instant.
+    pub expires_at: i64,
+    pub max_uses: Option<i64>,
+    pub uses: i64,
+    pub revoked: bool,
+    pub passcode: Option<StoredPasscode>,
+    /// Wrong passcodes so far; the link is locked once this reaches the server's limit.
+    pub failed_attempts: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A share passcode as kept: PBKDF2-HMAC-SHA256 of it under a random salt, never the passcode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPasscode {
+    pub salt: Vec<u8>,
+    pub hash: Vec<u8>,
+    pub iterations: u32,
+}
+
+/// One successful fetch of a share: who the viewer said they were, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareAccess {
+    pub recipient: String,
+    /// Unix milliseconds.
+    pub at_ms: i64,
+}
+
+/// A one-time ticket for a share's file (the manifest's `location`), known by its SHA-256.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareTicket {
+    pub link_id: String,
+    /// Unix milliseconds.
+    pub expires_at_ms: i64,
+}
+
 /// Queries, all within the snapshot (or the write transaction) they are called on.
 pub trait Reader {
     fn person(&self, patient_id: &str) -> StorageResult<Option<StoredPerson>>;
@@ -113,6 +164,9 @@ pub trait Reader {
         limit: usize,
         include_deleted: bool,
     ) -> StorageResult<Vec<StoredRecord>>;
+    fn share(&self, link_id: &str) -> StorageResult<Option<StoredShare>>;
+    /// The share's accesses, oldest first.
+    fn share_accesses(&self, link_id: &str) -> StorageResult<Vec<ShareAccess>>;
 }
 
 /// Changes, inside the one write transaction.
@@ -129,6 +183,30 @@ pub trait Writer: Reader {
     fn put_token(&mut self, token_hash: &[u8; 32], token: &StoredToken) -> StorageResult<()>;
     /// Forgets tokens that expired by `now_ms` (unix milliseconds).
     fn remove_expired_tokens(&mut self, now_ms: i64) -> StorageResult<()>;
+    /// Inserts a new share; an id already taken is an error.
+    fn put_share(&mut self, share: &StoredShare) -> StorageResult<()>;
+    /// Adds one use to the share and logs the access.
+    fn add_share_use(&mut self, link_id: &str, access: &ShareAccess) -> StorageResult<()>;
+    /// Counts one wrong passcode, in one statement and only while fewer than `limit` were
+    /// counted: the new count, or `None` when the limit was already reached (or no such share).
+    /// However many wrong guesses arrive at once, no more than `limit` are ever counted.
+    fn count_failed_passcode(&mut self, link_id: &str, limit: i64) -> StorageResult<Option<i64>>;
+    /// Marks the share revoked and drops its file.
+    fn revoke_share(&mut self, link_id: &str) -> StorageResult<()>;
+    /// Drops the files of shares that expired by `now` (unix seconds) and forgets, with their
+    /// access logs, the shares that expired before `forget_before`.
+    fn prune_shares(&mut self, now: i64, forget_before: i64) -> StorageResult<()>;
+    fn put_share_ticket(
+        &mut self,
+        ticket_hash: &[u8; 32],
+        ticket: &ShareTicket,
+    ) -> StorageResult<()>;
+    /// Removes the ticket and returns it: a ticket works once. Expired tickets are removed too.
+    fn take_share_ticket(
+        &mut self,
+        ticket_hash: &[u8; 32],
+        now_ms: i64,
+    ) -> StorageResult<Option<ShareTicket>>;
     /// Makes every change of this transaction durable; only then may a response say so.
     fn commit(self: Box<Self>) -> StorageResult<()>;
 }

@@ -12,8 +12,8 @@ use healthbook_core::model::{GuardianLink, Person, Record, RecordKind, RecordSou
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use super::{
-    Origin, Reader, Storage, StorageError, StorageResult, StoredLink, StoredPerson, StoredRecord,
-    StoredToken, Writer,
+    Origin, Reader, ShareAccess, ShareTicket, Storage, StorageError, StorageResult, StoredLink,
+    StoredPasscode, StoredPerson, StoredRecord, StoredShare, StoredToken, Writer,
 };
 
 /// How many idle read connections are kept for reuse.
@@ -21,7 +21,10 @@ const READER_POOL: usize = 4;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, one script per version; `user_version` says how many have run.
-const MIGRATIONS: [&str; 1] = [r#"
+/// 1: people, guardian links, records, tokens. 2: SMART Health Links (shares, their access log,
+/// one-time file tickets).
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE counter (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL
@@ -64,7 +67,41 @@ CREATE TABLE tokens (
     patient_id TEXT NOT NULL REFERENCES people (patient_id),
     expires_at_ms INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE share_links (
+    id TEXT PRIMARY KEY,
+    creator_id TEXT NOT NULL REFERENCES people (patient_id),
+    person_id TEXT NOT NULL REFERENCES people (patient_id),
+    file TEXT,
+    content_type TEXT NOT NULL,
+    label TEXT,
+    expires_at INTEGER NOT NULL,
+    max_uses INTEGER,
+    uses INTEGER NOT NULL DEFAULT 0,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    passcode_salt BLOB,
+    passcode_hash BLOB,
+    passcode_iterations INTEGER,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX share_links_by_expiry ON share_links (expires_at);
+
+CREATE TABLE share_accesses (
+    link_id TEXT NOT NULL REFERENCES share_links (id) ON DELETE CASCADE,
+    recipient TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX share_accesses_by_link ON share_accesses (link_id, at_ms);
+
+CREATE TABLE share_tickets (
+    ticket_hash BLOB PRIMARY KEY,
+    link_id TEXT NOT NULL REFERENCES share_links (id) ON DELETE CASCADE,
+    expires_at_ms INTEGER NOT NULL
+);
+"#,
+];
 
 /// The server's SQLite file.
 pub struct SqliteStorage {
@@ -354,6 +391,39 @@ fn source_from_name(name: &str) -> Option<RecordSource> {
     }
 }
 
+const SHARE_COLUMNS: &str = "id, creator_id, person_id, file, content_type, label, expires_at, \
+     max_uses, uses, revoked, passcode_salt, passcode_hash, passcode_iterations, failed_attempts, \
+     created_at";
+
+fn share_row(row: &Row) -> rusqlite::Result<StoredShare> {
+    let salt: Option<Vec<u8>> = row.get(10)?;
+    let hash: Option<Vec<u8>> = row.get(11)?;
+    let iterations: Option<u32> = row.get(12)?;
+    let passcode = match (salt, hash, iterations) {
+        (Some(salt), Some(hash), Some(iterations)) => Some(StoredPasscode {
+            salt,
+            hash,
+            iterations,
+        }),
+        _ => None,
+    };
+    Ok(StoredShare {
+        id: row.get(0)?,
+        creator_id: row.get(1)?,
+        person_id: row.get(2)?,
+        file: row.get(3)?,
+        content_type: row.get(4)?,
+        label: row.get(5)?,
+        expires_at: row.get(6)?,
+        max_uses: row.get(7)?,
+        uses: row.get(8)?,
+        revoked: row.get(9)?,
+        passcode,
+        failed_attempts: row.get(13)?,
+        created_at: row.get(14)?,
+    })
+}
+
 fn collect<R, T>(
     rows: impl Iterator<Item = rusqlite::Result<R>>,
     convert: impl Fn(R) -> StorageResult<T>,
@@ -478,6 +548,31 @@ impl<T: HasConnection> Reader for T {
         )?;
         collect(rows, to_record)
     }
+
+    fn share(&self, link_id: &str) -> StorageResult<Option<StoredShare>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                &format!("SELECT {SHARE_COLUMNS} FROM share_links WHERE id = ?1"),
+                [link_id],
+                share_row,
+            )
+            .optional()?)
+    }
+
+    fn share_accesses(&self, link_id: &str) -> StorageResult<Vec<ShareAccess>> {
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(
+            "SELECT recipient, at_ms FROM share_accesses WHERE link_id = ?1 ORDER BY at_ms, rowid",
+        )?;
+        let rows = statement.query_map([link_id], |row| {
+            Ok(ShareAccess {
+                recipient: row.get(0)?,
+                at_ms: row.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
 }
 
 impl Writer for SqliteWriter<'_> {
@@ -574,6 +669,129 @@ impl Writer for SqliteWriter<'_> {
         self.conn
             .execute("DELETE FROM tokens WHERE expires_at_ms <= ?1", [now])?;
         Ok(())
+    }
+
+    fn put_share(&mut self, share: &StoredShare) -> StorageResult<()> {
+        let passcode = share.passcode.as_ref();
+        self.conn.execute(
+            &format!(
+                "INSERT INTO share_links ({SHARE_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+            ),
+            params![
+                share.id,
+                share.creator_id,
+                share.person_id,
+                share.file,
+                share.content_type,
+                share.label,
+                share.expires_at,
+                share.max_uses,
+                share.uses,
+                share.revoked,
+                passcode.map(|p| &p.salt[..]),
+                passcode.map(|p| &p.hash[..]),
+                passcode.map(|p| p.iterations),
+                share.failed_attempts,
+                share.created_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn add_share_use(&mut self, link_id: &str, access: &ShareAccess) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE share_links SET uses = uses + 1 WHERE id = ?1",
+            [link_id],
+        )?;
+        self.conn.execute(
+            "INSERT INTO share_accesses (link_id, recipient, at_ms) VALUES (?1, ?2, ?3)",
+            params![link_id, access.recipient, access.at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn count_failed_passcode(&mut self, link_id: &str, limit: i64) -> StorageResult<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "UPDATE share_links SET failed_attempts = failed_attempts + 1
+                 WHERE id = ?1 AND failed_attempts < ?2
+                 RETURNING failed_attempts",
+                params![link_id, limit],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    fn revoke_share(&mut self, link_id: &str) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE share_links SET revoked = 1, file = NULL WHERE id = ?1",
+            [link_id],
+        )?;
+        self.conn
+            .execute("DELETE FROM share_tickets WHERE link_id = ?1", [link_id])?;
+        Ok(())
+    }
+
+    fn prune_shares(&mut self, now: i64, forget_before: i64) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE share_links SET file = NULL WHERE expires_at <= ?1 AND file IS NOT NULL",
+            [now],
+        )?;
+        self.conn.execute(
+            "DELETE FROM share_accesses WHERE link_id IN
+                 (SELECT id FROM share_links WHERE expires_at < ?1)",
+            [forget_before],
+        )?;
+        self.conn.execute(
+            "DELETE FROM share_tickets WHERE link_id IN
+                 (SELECT id FROM share_links WHERE expires_at <= ?1)",
+            [now],
+        )?;
+        self.conn.execute(
+            "DELETE FROM share_links WHERE expires_at < ?1",
+            [forget_before],
+        )?;
+        Ok(())
+    }
+
+    fn put_share_ticket(
+        &mut self,
+        ticket_hash: &[u8; 32],
+        ticket: &ShareTicket,
+    ) -> StorageResult<()> {
+        self.conn.execute(
+            "INSERT INTO share_tickets (ticket_hash, link_id, expires_at_ms) VALUES (?1, ?2, ?3)",
+            params![&ticket_hash[..], ticket.link_id, ticket.expires_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn take_share_ticket(
+        &mut self,
+        ticket_hash: &[u8; 32],
+        now_ms: i64,
+    ) -> StorageResult<Option<ShareTicket>> {
+        let ticket = self
+            .conn
+            .query_row(
+                "DELETE FROM share_tickets WHERE ticket_hash = ?1
+                 RETURNING link_id, expires_at_ms",
+                [&ticket_hash[..]],
+                |row| {
+                    Ok(ShareTicket {
+                        link_id: row.get(0)?,
+                        expires_at_ms: row.get(1)?,
+                    })
+                },
+            )
+            .optional()?;
+        self.conn.execute(
+            "DELETE FROM share_tickets WHERE expires_at_ms <= ?1",
+            [now_ms],
+        )?;
+        Ok(ticket)
     }
 
     fn commit(mut self: Box<Self>) -> StorageResult<()> {
