@@ -24,8 +24,10 @@ use crate::workspace::Workspace;
 
 /// The Kotlin compiler version installed from npm.
 pub const KOTLIN_VERSION: &str = "2.4.20";
-/// The `jose` npm package version installed into `target/tools/node`.
-pub const JOSE_VERSION: &str = "6.1.0";
+/// The `jose` npm package version installed into `target/tools/node`. At least 6.2: jose 6.0 and
+/// 6.1 refuse `zip: DEF`, which the core's JOSE interoperability test (`core/tests/jose_interop.rs`)
+/// exercises; 6.2.17 is the version that test was written against.
+pub const JOSE_VERSION: &str = "6.2.17";
 /// Names the Chromium browser goes by on `PATH` (Debian's `chromium`, other distributions'
 /// `chromium-browser`). The backend's browser test looks for the same names.
 const CHROMIUM_NAMES: [&str; 2] = ["chromium", "chromium-browser"];
