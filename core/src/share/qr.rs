@@ -58,7 +58,13 @@ pub fn render(text: &str) -> Result<QrImage, ShareError> {
 impl QrImage {
     /// Whether the module at column `x`, row `y` (within the symbol) is dark.
     pub fn is_dark(&self, x: u32, y: u32) -> bool {
-        x < self.size && y < self.size && self.modules[(y * self.size + x) as usize]
+        x < self.size
+            && y < self.size
+            && self
+                .modules
+                .get(y as usize * self.size as usize + x as usize)
+                .copied()
+                .unwrap_or(false)
     }
 
     /// Pixels per side of the image drawn with `module_px`, quiet zone included.
