@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use healthbook_core::model::time::vietnam_offset;
@@ -37,6 +37,8 @@ pub struct Server {
     pub url: String,
     pub db: PathBuf,
     client: reqwest::blocking::Client,
+    /// Every request sent through this value: method, path and query, body.
+    sent: Mutex<Vec<String>>,
 }
 
 impl Server {
@@ -90,6 +92,7 @@ impl Server {
             url,
             db: db.to_path_buf(),
             client,
+            sent: Mutex::new(Vec::new()),
         }
     }
 
@@ -107,7 +110,55 @@ impl Server {
         std::fs::read_to_string(self.db.with_extension("log")).unwrap_or_default()
     }
 
+    fn record(&self, method: &str, path: &str, body: &str) {
+        self.sent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(format!("{method} {path}\n{body}"));
+    }
+
+    /// Every request sent so far through `get`, `post` and `send`: method, path and query, body.
+    pub fn sent(&self) -> Vec<String> {
+        self.sent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// `method path` with an optional bearer token and JSON body; the answer as text with its
+    /// headers.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> RawReply {
+        let body = body.map(Value::to_string);
+        self.record(method, path, body.as_deref().unwrap_or_default());
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        let response = request.send().expect("answered");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().expect("body");
+        RawReply {
+            status,
+            headers,
+            text,
+        }
+    }
+
     pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.record("GET", path, "");
         let mut request = self.client.get(format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -116,6 +167,7 @@ impl Server {
     }
 
     pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.record("POST", path, &body.to_string());
         let mut request = self
             .client
             .post(format!("{}{path}", self.url))
@@ -217,6 +269,25 @@ impl From<reqwest::blocking::Response> for Reply {
             www_authenticate,
             body,
         }
+    }
+}
+
+/// An answer as it came: status, every header, the body as text.
+#[derive(Debug)]
+pub struct RawReply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl RawReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as JSON (Null if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
     }
 }
 
