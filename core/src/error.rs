@@ -41,6 +41,16 @@ pub enum Error {
     #[error("the sync was cancelled")]
     Cancelled,
 
+    /// A shared link that is no longer served: expired, used up or revoked (the server does not say
+    /// which), or never existed.
+    #[error("{0}")]
+    ShareExpired(String),
+
+    /// A shared link whose content cannot be read: the key does not open it, it was modified, or it
+    /// is not what a health link carries.
+    #[error("{0}")]
+    ShareUnreadable(String),
+
     /// A change to a book the app may only read (a child's book after the guardian's management ended).
     #[error("{0}")]
     ReadOnly(String),

@@ -1,11 +1,12 @@
 //! `cargo xtask bench`: run the criterion benchmarks of `healthbook-core` (`core/benches/`: `store`,
-//! `sync` and `family`), then print what this run measured beside its baseline from the same run:
+//! `sync`, `family` and `share`), then print what this run measured beside its baseline from the same run:
 //!
 //! - each encrypted store benchmark beside the same on an unencrypted store, with the ratio;
 //! - sync against the real backend over loopback: the initial sync of a 10,000-resource book beside
 //!   the same pages parsed and applied without HTTP, a sync with nothing new, and the change feed
 //!   under 1, 4 and 8 concurrent clients beside one client; each with its expectation;
-//! - a child's vaccination status and a family's reminders beside the store reads they need.
+//! - a child's vaccination status and a family's reminders beside the store reads they need;
+//! - making and opening a share of 200 records beside the plain FHIR work inside them.
 //!
 //! Extra arguments go to `cargo bench` unchanged. The store benchmarks need the core's
 //! `bench-baseline` feature (unencrypted stores to compare against), so it is turned on here. The
@@ -32,6 +33,9 @@ const INITIAL_SYNC_EXPECTED_PER_S: f64 = 10_000.0;
 const NOTHING_NEW_EXPECTED_MS: f64 = 20.0;
 /// At most: milliseconds of a child's vaccination status, and of the family's reminders.
 const FAMILY_EXPECTED_MS: f64 = 1.0;
+/// At most: milliseconds to make a share of 200 records (no upload), and to open one (no download).
+const SHARE_CREATE_EXPECTED_MS: f64 = 20.0;
+const SHARE_OPEN_EXPECTED_MS: f64 = 10.0;
 
 pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     crate::tools::ensure_native_build_deps()?;
@@ -63,7 +67,7 @@ pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     };
     print_ratios(&this_run)?;
     print_sync(&this_run)?;
-    print_family(&this_run)?;
+    print_family_and_share(&this_run)?;
     println!(
         "\nBenchmark results (per benchmark, with the previous run as baseline): {}",
         ws.show(&results)
@@ -287,29 +291,67 @@ fn print_sync(run: &Run) -> Result<()> {
     Ok(())
 }
 
-/// The family rows (core/benches/family.rs): each call beside the store reads it needs.
-fn print_family(run: &Run) -> Result<()> {
-    let rows = [
-        (
-            "vaccination status of a child",
-            "family_vaccination_status/status",
-            "family_vaccination_status/read_immunizations",
-            "reading its immunizations",
-        ),
-        (
-            "reminders, family of 5, 30 days",
-            "family_reminders/reminders_30_days",
-            "family_reminders/read_inputs",
-            "reading their records",
-        ),
-    ];
+/// One row of a timed table: a benchmark, its same-run baseline, and the most it should take.
+struct TimedRow {
+    name: &'static str,
+    bench: &'static str,
+    baseline: &'static str,
+    baseline_name: &'static str,
+    expected_ms: f64,
+}
+
+/// The family rows (core/benches/family.rs) and the share rows (core/benches/share.rs).
+fn print_family_and_share(run: &Run) -> Result<()> {
+    print_timed(
+        run,
+        "A family of five with full histories",
+        &[
+            TimedRow {
+                name: "vaccination status of a child",
+                bench: "family_vaccination_status/status",
+                baseline: "family_vaccination_status/read_immunizations",
+                baseline_name: "reading its immunizations",
+                expected_ms: FAMILY_EXPECTED_MS,
+            },
+            TimedRow {
+                name: "reminders, family of 5, 30 days",
+                bench: "family_reminders/reminders_30_days",
+                baseline: "family_reminders/read_inputs",
+                baseline_name: "reading their records",
+                expected_ms: FAMILY_EXPECTED_MS,
+            },
+        ],
+    )?;
+    print_timed(
+        run,
+        "A share of 200 records, without the network",
+        &[
+            TimedRow {
+                name: "create (bundle, encrypt, QR)",
+                bench: "share_200_records/create",
+                baseline: "share_200_records/bundle_only",
+                baseline_name: "the FHIR Bundle alone",
+                expected_ms: SHARE_CREATE_EXPECTED_MS,
+            },
+            TimedRow {
+                name: "open (decrypt, read records)",
+                bench: "share_200_records/open",
+                baseline: "share_200_records/parse_only",
+                baseline_name: "reading it unencrypted",
+                expected_ms: SHARE_OPEN_EXPECTED_MS,
+            },
+        ],
+    )
+}
+
+fn print_timed(run: &Run, title: &str, rows: &[TimedRow]) -> Result<()> {
     let mut header = false;
-    for (name, bench, baseline_bench, baseline_name) in rows {
-        let Some(result) = Measured::read(run, bench)? else {
+    for row in rows {
+        let Some(result) = Measured::read(run, row.bench)? else {
             continue;
         };
         if !header {
-            println!("\nA family of five with full histories (mean of this run):");
+            println!("\n{title} (mean of this run):");
             println!(
                 "  {:<34} {:>10} {:>36} {:>6}  expectation",
                 "benchmark", "result", "baseline (same run)", "ratio"
@@ -317,20 +359,21 @@ fn print_family(run: &Run) -> Result<()> {
             println!("  (ratio: the result's time over the baseline's time)");
             header = true;
         }
-        let baseline = Measured::read(run, baseline_bench)?;
+        let baseline = Measured::read(run, row.baseline)?;
         let baseline_text = baseline.as_ref().map_or_else(String::new, |b| {
-            format!("{baseline_name} {}", human(b.mean_ns))
+            format!("{} {}", row.baseline_name, human(b.mean_ns))
         });
         let ratio = baseline.as_ref().map_or_else(
             || "-".to_string(),
             |b| format!("{:.2}", result.mean_ns / b.mean_ns),
         );
         println!(
-            "  {name:<34} {:>10} {baseline_text:>36} {ratio:>6}  {}",
+            "  {:<34} {:>10} {baseline_text:>36} {ratio:>6}  {}",
+            row.name,
             human(result.mean_ns),
             verdict(
-                result.mean_ns / 1e6 <= FAMILY_EXPECTED_MS,
-                format!("≤ {FAMILY_EXPECTED_MS:.0} ms"),
+                result.mean_ns / 1e6 <= row.expected_ms,
+                format!("≤ {:.0} ms", row.expected_ms),
             )
         );
     }

@@ -283,14 +283,19 @@ impl HealthBook {
             .sync_lock
             .lock()
             .map_err(|_| Error::Storage("an earlier sync failed badly; reopen the book".into()))?;
-        let http = match self.http.get() {
-            Some(http) => http,
+        let http = self.http()?;
+        sync::run::sync(&self.store, http, target, session)
+    }
+
+    /// The network side, made on first use.
+    pub(super) fn http(&self) -> Result<&Http> {
+        match self.http.get() {
+            Some(http) => Ok(http),
             None => {
                 let made = Http::new()?;
-                self.http.get_or_init(|| made)
+                Ok(self.http.get_or_init(|| made))
             }
-        };
-        sync::run::sync(&self.store, http, target, session)
+        }
     }
 
     /// The person a bundle is about: same personal id (current or earlier); or, when either side has

@@ -31,8 +31,15 @@ pub enum HealthBookError {
     #[error("storage error: {reason}")]
     Storage { reason: String },
 
+    /// The shared link is no longer served: expired, used up or revoked (the server does not say
+    /// which), or it never existed. Ask the citizen for a new QR.
     #[error("share expired: {reason}")]
     ShareExpired { reason: String },
+
+    /// The shared content cannot be read: the link's key does not open it, it was modified on the
+    /// way, or it is not a health record. Nothing was shown from it.
+    #[error("share unreadable: {reason}")]
+    ShareUnreadable { reason: String },
 
     #[error("cancelled: {reason}")]
     Cancelled { reason: String },
@@ -74,6 +81,8 @@ impl From<Error> for HealthBookError {
             },
             Error::Server { status, reason } => HealthBookError::Server { status, reason },
             Error::ReadOnly(reason) => HealthBookError::ReadOnly { reason },
+            Error::ShareExpired(reason) => HealthBookError::ShareExpired { reason },
+            Error::ShareUnreadable(reason) => HealthBookError::ShareUnreadable { reason },
             Error::Cancelled => HealthBookError::Cancelled {
                 reason: "the sync was cancelled; what was synced before is kept, and the next sync resumes from there".into(),
             },

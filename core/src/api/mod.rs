@@ -8,6 +8,7 @@ mod ids;
 mod query;
 mod reminders;
 mod schedule;
+mod share;
 mod sync;
 
 pub use crate::reminders::{Reminder, ReminderKind};
@@ -19,6 +20,9 @@ pub use error::HealthBookError;
 pub use family::FamilyMember;
 pub use query::{
     ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery,
+};
+pub use share::{
+    open_share_link, CreatedShare, OpenedShare, Share, ShareAccess, ShareQr, ShareRequest,
 };
 pub use sync::{
     SyncAuth, SyncConfig, SyncConflict, SyncListener, SyncPhase, SyncProgress, SyncReport,

@@ -43,6 +43,23 @@ pub struct SyncConfig {
 }
 
 impl SyncConfig {
+    /// How each request behaves, checked.
+    pub(super) fn limits(&self) -> Result<Limits> {
+        if self.max_attempts == 0 || self.request_timeout_ms == 0 {
+            return Err(Error::validation(
+                "config",
+                "max_attempts and request_timeout_ms must be at least 1",
+            ));
+        }
+        Ok(Limits {
+            timeout: Duration::from_millis(self.request_timeout_ms.into()),
+            max_attempts: self.max_attempts,
+            max_response_bytes: self.max_response_bytes,
+            backoff_base: Duration::from_millis(self.backoff_base_ms.into()),
+            backoff_max: Duration::from_millis(self.backoff_max_ms.into()),
+        })
+    }
+
     /// The defaults Kotlin and Swift get, for `server_url`.
     pub fn new(server_url: impl Into<String>) -> SyncConfig {
         SyncConfig {
@@ -133,26 +150,14 @@ impl HealthBook {
             )
             .into());
         }
-        if config.max_attempts == 0 || config.request_timeout_ms == 0 {
-            return Err(Error::validation(
-                "config",
-                "max_attempts and request_timeout_ms must be at least 1",
-            )
-            .into());
-        }
         let target = Target {
             server: &server,
             page_size: config.page_size,
-            limits: Limits {
-                timeout: Duration::from_millis(config.request_timeout_ms.into()),
-                max_attempts: config.max_attempts,
-                max_response_bytes: config.max_response_bytes,
-                backoff_base: Duration::from_millis(config.backoff_base_ms.into()),
-                backoff_max: Duration::from_millis(config.backoff_max_ms.into()),
-            },
+            limits: config.limits()?,
         };
         let session = AppSession { auth, listener };
         let totals = self.run_sync(&target, &session)?;
+        self.follow_share_logs(&server, &session.token(), &target.limits, &session)?;
         Ok(SyncReport {
             pages: totals.pages,
             records_received: totals.records_received,
@@ -232,7 +237,7 @@ impl Session for AppSession {
 
 /// The backend's base URL, checked: http(s), no query or fragment, `https` unless the backend is
 /// on this device or the emulator's host. Trailing `/` and `/fhir` are dropped.
-fn server_base(url: &str) -> Result<String> {
+pub(super) fn server_base(url: &str) -> Result<String> {
     let invalid = |reason: &str| Error::validation("config.server_url", reason.to_string());
     let url = url.trim().trim_end_matches('/');
     let url = url.strip_suffix("/fhir").unwrap_or(url);

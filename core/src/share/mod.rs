@@ -3,9 +3,13 @@
 //! `shlink:/` link (`link`), and the link is shown as a QR code (`qr`). The backend only ever sees
 //! ciphertext. `jwe`, `link` and `qr` are pure: no network, no store, no clock.
 
+pub mod hosting;
 pub mod jwe;
 pub mod link;
+pub mod package;
 pub mod qr;
+pub mod reader;
+pub mod selection;
 
 #[cfg(test)]
 mod tests;
@@ -49,18 +53,15 @@ impl From<ShareError> for Error {
     fn from(error: ShareError) -> Self {
         match error {
             ShareError::InvalidLink { field, reason } => Error::validation(field, reason),
-            ShareError::Authentication => Error::validation(
-                "link.key",
-                format!("{error}; ask the citizen to show the QR code again or to share anew"),
-            ),
             ShareError::TooLongForQr { .. } => Error::validation("link", error.to_string()),
-            // The content came from the share host: a well-formed answer the app cannot use.
-            ShareError::UnsupportedAlgorithm(_)
+            // The link's key does not open what the host served, or it is not what a health link
+            // carries: nothing of it can be shown.
+            ShareError::Authentication
+            | ShareError::UnsupportedAlgorithm(_)
             | ShareError::Malformed(_)
-            | ShareError::TooLarge { .. } => Error::Server {
-                status: 200,
-                reason: format!("{error}; ask the citizen to share anew"),
-            },
+            | ShareError::TooLarge { .. } => Error::ShareUnreadable(format!(
+                "{error}; ask the citizen to show the QR code again or to share anew"
+            )),
             ShareError::Random => Error::Storage(format!("{error}; nothing was shared, try again")),
         }
     }

@@ -125,10 +125,11 @@ impl QrImage {
 
         let mut png = PNG_SIGNATURE.to_vec();
         push_chunk(&mut png, b"IHDR", &header);
+        // Level 1: the rows repeat, so the fastest level already compresses them well.
         push_chunk(
             &mut png,
             b"IDAT",
-            &miniz_oxide::deflate::compress_to_vec_zlib(&self.scanlines(px), 9),
+            &miniz_oxide::deflate::compress_to_vec_zlib(&self.scanlines(px), 1),
         );
         push_chunk(&mut png, b"IEND", &[]);
         png

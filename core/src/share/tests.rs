@@ -244,10 +244,10 @@ fn malformed_compact_forms_are_refused_without_panicking() {
 
 #[test]
 fn inflation_is_bounded() {
-    // 17 MiB of zeros deflates to a few kilobytes.
+    // 17 MiB of zeros deflates to a small fraction of that.
     let bomb = vec![0u8; jwe::MAX_INFLATED_LEN + 1024 * 1024];
     let compact = jwe::encrypt(&bomb, &KEY, None, true).unwrap();
-    assert!(compact.len() < 100_000, "{} bytes", compact.len());
+    assert!(compact.len() < bomb.len() / 50, "{} bytes", compact.len());
     let result = jwe::decrypt(&compact, &KEY);
     assert!(
         matches!(result, Err(ShareError::TooLarge { limit }) if limit == jwe::MAX_INFLATED_LEN),
@@ -456,11 +456,11 @@ fn link_problems_become_validation_errors_naming_the_field() {
     }
     assert!(matches!(
         Error::from(ShareError::Authentication),
-        Error::Validation(_)
+        Error::ShareUnreadable(_)
     ));
     assert!(matches!(
         Error::from(ShareError::Malformed("x".into())),
-        Error::Server { status: 200, .. }
+        Error::ShareUnreadable(_)
     ));
 }
 

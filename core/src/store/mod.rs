@@ -9,6 +9,7 @@ pub mod records;
 pub mod schema;
 pub mod search;
 mod settings;
+pub mod shares;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

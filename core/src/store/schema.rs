@@ -12,9 +12,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("migrations/0002_search.sql")),
     (3, include_str!("migrations/0003_sync.sql")),
     (4, include_str!("migrations/0004_settings.sql")),
+    (5, include_str!("migrations/0005_shares.sql")),
 ];
 
-pub const CURRENT_VERSION: u32 = 4;
+pub const CURRENT_VERSION: u32 = 5;
 
 pub fn user_version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)

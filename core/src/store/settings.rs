@@ -10,6 +10,19 @@ use crate::model::time::today_vn;
 use crate::model::{BookAccess, Person};
 
 const GUARDIAN_AGE_LIMIT: &str = "guardian_age_limit";
+const SENSITIVE_ICD10: &str = "sensitive_icd10";
+
+/// The diagnosis codes (ICD-10 prefixes) shares leave out by default, embedded at build time.
+const DEFAULT_SENSITIVE_ICD10: &str = include_str!("../../data/sensitive-icd10.txt");
+
+fn default_sensitive_icd10() -> Vec<String> {
+    DEFAULT_SENSITIVE_ICD10
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|prefix| !prefix.is_empty())
+        .map(str::to_string)
+        .collect()
+}
 
 pub(crate) fn guardian_age_limit(conn: &Connection) -> Result<u32> {
     let value: Option<String> = conn
@@ -38,6 +51,51 @@ pub(crate) fn ensure_editable(conn: &Connection, person: &Person) -> Result<()> 
 }
 
 impl Store {
+    /// ICD-10 prefixes whose records shares leave out unless included on purpose.
+    pub fn sensitive_icd10(&self) -> Result<Vec<String>> {
+        let value: Option<String> = self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
+                .query_row([SENSITIVE_ICD10], |row| row.get(0))
+                .optional()?)
+        })?;
+        match value {
+            None => Ok(default_sensitive_icd10()),
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| Error::corrupt("the sensitive diagnosis codes setting", &e)),
+        }
+    }
+
+    /// Replaces the sensitive codes; each must look like an ICD-10 prefix (a letter, then up to
+    /// five digits, letters or a dot).
+    pub fn set_sensitive_icd10(&self, prefixes: &[String]) -> Result<()> {
+        for (i, prefix) in prefixes.iter().enumerate() {
+            let valid = prefix.len() <= 6
+                && prefix
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase())
+                && prefix
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.');
+            if !valid {
+                return Err(Error::validation(
+                    format!("codes[{i}]"),
+                    format!("'{prefix}' is not an ICD-10 code or prefix such as B20 or F"),
+                ));
+            }
+        }
+        let text = serde_json::to_string(prefixes)
+            .map_err(|e| Error::Storage(format!("could not encode: {e}")))?;
+        let conn = self.write_lock()?;
+        conn.prepare_cached(
+            "INSERT INTO settings (name, value) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )?
+        .execute([SENSITIVE_ICD10, &text])?;
+        Ok(())
+    }
+
     /// The age at which a guardian's management of a child's book ends (14 unless set).
     pub fn guardian_age_limit(&self) -> Result<u32> {
         self.read(guardian_age_limit)

@@ -85,14 +85,42 @@ impl Http {
             method,
             url: url.to_string(),
             token: token.to_string(),
-            body: body.map(|b| b.to_string()),
+            body: body.map(|b| Body {
+                content_type: FHIR_JSON,
+                bytes: b.to_string().into_bytes(),
+            }),
+            accept: FHIR_JSON,
             limits: limits.clone(),
             on_headers: None,
+            raw: false,
         };
         Pending(
             self.runtime
                 .spawn(async move { then(exchange.run().await?) }),
         )
+    }
+
+    /// A request whose answer the caller reads whatever its status (e.g. a 404 that means "expired"),
+    /// with the same timeouts, size bound, retries of passing failures, and cancellation.
+    pub fn raw(&self, request: RawRequest, limits: &Limits, cancel: &dyn Cancel) -> Result<Answer> {
+        let exchange = Exchange {
+            client: self.client.clone(),
+            method: request.method,
+            url: request.url.to_string(),
+            token: request.token.unwrap_or_default().to_string(),
+            body: request.body,
+            accept: request.accept,
+            limits: limits.clone(),
+            on_headers: None,
+            raw: true,
+        };
+        let pending = Pending(self.runtime.spawn(async move {
+            match exchange.reply().await? {
+                Reply::Raw(answer) => Ok(answer),
+                Reply::Json(_) => Err(Error::Storage("unexpected JSON reply".into())),
+            }
+        }));
+        self.wait(pending, cancel)
     }
 
     /// GETs a page of a feed whose answers name the next page in a `Link: <…>; rel="next"` header
@@ -245,8 +273,10 @@ impl<T: Send + 'static> Chain<T> {
                 url,
                 token: self.token.clone(),
                 body: None,
+                accept: FHIR_JSON,
                 limits: self.limits.clone(),
                 on_headers: Some(on_headers),
+                raw: false,
             };
             let value = (self.read)(exchange.run().await?)?;
             let next = task_slot
@@ -294,20 +324,64 @@ struct Exchange {
     client: reqwest::Client,
     method: Method,
     url: String,
+    /// Sent as `Authorization: Bearer`; empty sends none.
     token: String,
-    body: Option<String>,
+    body: Option<Body>,
+    accept: &'static str,
     limits: Limits,
     on_headers: Option<HeadersHook>,
+    /// Any final status comes back as an `Answer` for the caller to read; otherwise only a 2xx
+    /// FHIR JSON answer is a success.
+    raw: bool,
+}
+
+/// A request body and its media type.
+#[derive(Clone)]
+pub struct Body {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// A final answer as received: what `Http::raw` returns whatever its status (passing failures,
+/// 429 and 5xx, are retried first).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// A request for `Http::raw`.
+pub struct RawRequest<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    /// Bearer token; `None` sends no `Authorization` header.
+    pub token: Option<&'a str>,
+    pub body: Option<Body>,
+    pub accept: &'static str,
+}
+
+enum Reply {
+    Json(Value),
+    Raw(Answer),
 }
 
 impl Exchange {
+    /// A 2xx FHIR JSON answer, after retries.
     async fn run(self) -> Result<Value> {
+        match self.reply().await? {
+            Reply::Json(value) => Ok(value),
+            Reply::Raw(_) => Err(Error::Storage("unexpected raw reply".into())),
+        }
+    }
+
+    async fn reply(&self) -> Result<Reply> {
         let limits = &self.limits;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let failure = match self.attempt().await {
-                Ok(value) => return Ok(value),
+                Ok(reply) => return Ok(reply),
                 Err(failure) => failure,
             };
             let wait = match failure {
@@ -343,15 +417,19 @@ impl Exchange {
         }
     }
 
-    async fn attempt(&self) -> std::result::Result<Value, Failure> {
+    async fn attempt(&self) -> std::result::Result<Reply, Failure> {
         let mut request = self
             .client
             .request(self.method.clone(), &self.url)
             .timeout(self.limits.timeout)
-            .header(ACCEPT, FHIR_JSON)
-            .header(AUTHORIZATION, format!("Bearer {}", self.token));
+            .header(ACCEPT, self.accept);
+        if !self.token.is_empty() {
+            request = request.header(AUTHORIZATION, format!("Bearer {}", self.token));
+        }
         if let Some(body) = &self.body {
-            request = request.header(CONTENT_TYPE, FHIR_JSON).body(body.clone());
+            request = request
+                .header(CONTENT_TYPE, body.content_type)
+                .body(body.bytes.clone());
         }
         let response = request
             .send()
@@ -367,13 +445,24 @@ impl Exchange {
             }
         }
         let bytes = read_bounded(response, self.limits.max_response_bytes).await?;
-        if !status.is_success() {
-            return Err(status_failure(status, &headers, &bytes));
-        }
         let content_type = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+            .unwrap_or("")
+            .to_string();
+        if self.raw {
+            return match status_failure(status, &headers, &bytes) {
+                failure @ Failure::Passing { .. } if !status.is_success() => Err(failure),
+                _ => Ok(Reply::Raw(Answer {
+                    status: status.as_u16(),
+                    content_type,
+                    body: bytes,
+                })),
+            };
+        }
+        if !status.is_success() {
+            return Err(status_failure(status, &headers, &bytes));
+        }
         let media = content_type.split(';').next().unwrap_or("").trim();
         if !media.eq_ignore_ascii_case(FHIR_JSON) && !media.eq_ignore_ascii_case("application/json")
         {
@@ -384,14 +473,16 @@ impl Exchange {
                 ),
             }));
         }
-        serde_json::from_slice(&bytes).map_err(|e| {
-            Failure::Final(Error::Server {
-                status: status.as_u16(),
-                reason: format!(
-                    "sent a response that is not valid JSON ({e}); nothing was applied"
-                ),
+        serde_json::from_slice(&bytes)
+            .map(Reply::Json)
+            .map_err(|e| {
+                Failure::Final(Error::Server {
+                    status: status.as_u16(),
+                    reason: format!(
+                        "sent a response that is not valid JSON ({e}); nothing was applied"
+                    ),
+                })
             })
-        })
     }
 }
 
