@@ -1,5 +1,6 @@
-//! The book's settings, and the one rule they drive here: a child's book stops being editable when
-//! the guardian's management ends (see `model::guardianship`).
+//! The book's settings (the guardian age limit, the sensitive diagnosis codes), and the rule the
+//! age limit drives here: a child's book stops being editable when the guardian's management ends
+//! (see `model::guardianship`).
 
 use rusqlite::{Connection, OptionalExtension};
 
