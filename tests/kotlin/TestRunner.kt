@@ -15,7 +15,7 @@ typealias TestCase = Pair<String, () -> Unit>
 
 /** Every test the runner knows. Add a new file's list here. */
 val allTests: List<TestCase>
-    get() = bookTests + syncTests + familyTests
+    get() = bookTests + syncTests + familyTests + shareTests
 
 fun main(args: Array<String>) {
     val selected = if (args.isEmpty()) allTests else allTests.filter { (name, _) -> args.any { name.contains(it) } }
