@@ -1,7 +1,8 @@
 // The console demo: what an app does with the core, through the generated Kotlin bindings.
 // Logs in to the backend as the mother of the sample family, syncs her encrypted book from it,
 // prints what arrived, her timeline and a search, the baby's vaccinations and the family's
-// reminders, adds a blood-pressure reading and pushes it,
+// reminders, shares the last visit with a doctor (QR, open, revoke), adds a blood-pressure
+// reading and pushes it,
 // then checks that the book file holds none of it in plain text.
 // Argument: the output folder (the encrypted book is left at <out>/book.db).
 // System property healthbook.backend.url: the backend (`cargo xtask demo` starts one, seeded).
@@ -19,7 +20,9 @@ import vn.healthbook.PersonRole
 import vn.healthbook.Record
 import vn.healthbook.RecordKind
 import vn.healthbook.RecordSource
+import vn.healthbook.ShareRequest
 import vn.healthbook.SyncAuth
+import vn.healthbook.openShareLink
 import vn.healthbook.SyncConfig
 import vn.healthbook.SyncListener
 import vn.healthbook.SyncPhase
@@ -144,6 +147,43 @@ fun main(args: Array<String>) {
         println("The family's reminders for the next 30 days (${reminders.size}):")
         reminders.take(10).forEach { println("  ${it.remindOn.format(dayFormat)}  ${it.textVi}") }
 
+        // At the check-in desk: share the last visit and its prescriptions with the doctor.
+        val lastVisit = book.timeline(owner.id, TimelineQuery(kinds = listOf(RecordKind.VISIT), limit = 1u)).entries.firstOrNull()
+        if (lastVisit != null) {
+            val visitDay = lastVisit.at.toLocalDate()
+            val prescriptions = book.timeline(
+                owner.id,
+                TimelineQuery(kinds = listOf(RecordKind.PRESCRIPTION), from = visitDay, to = visitDay, limit = 50u),
+            ).entries.map { it.recordId }
+            val created = book.createShare(
+                ShareRequest(personId = owner.id, recordIds = listOf(lastVisit.recordId) + prescriptions, label = "Khám bệnh"),
+                config,
+                auth,
+            )
+            val share = created.share
+            File(out, "share-qr.png").writeBytes(share.qr.png)
+            File(out, "share-link.txt").writeText(share.link + "\n")
+            println()
+            println("Shared with the doctor: ${share.recordCount} records (the visit of ${visitDay.format(dayFormat)} and its prescriptions), " +
+                "until ${share.expiresAt.toLocalTime().withNano(0)}; QR version ${share.qr.version} (${share.qr.size}×${share.qr.size}) " +
+                "in ${File(out, "share-qr.png").path}, link in ${File(out, "share-link.txt").path}")
+
+            val seen = openShareLink(share.link, "BS. Lê Minh (phòng khám số 3)", null)
+            println("What the doctor sees (${seen.patient.fullName}, born ${seen.patient.dateOfBirth.format(dayFormat)}):")
+            seen.records.forEach { println("  ${doctorLine(it)}") }
+            book.sync(config, auth, QuietListener)
+            book.shareAccessLog(share.id).forEach { println("  opened by ${it.recipient} at ${it.at.toLocalTime().withNano(0)}") }
+
+            book.revokeShare(share.id, auth)
+            try {
+                openShareLink(share.link, "BS. Lê Minh (phòng khám số 3)", null)
+                println("Revoked, but the link still opened: this is a bug")
+                exitProcess(1)
+            } catch (e: HealthBookException.ShareExpired) {
+                println("Revoked; opening the link again: ${e.message}")
+            }
+        }
+
         println()
         val again = book.sync(config, auth, QuietListener)
         println("Syncing again: ${again.recordsReceived} records received (only what changed since the last sync)")
@@ -240,6 +280,13 @@ private fun line(entry: TimelineEntry): String {
     val kind = kindName(entry.kind)
     val place = entry.facilityName?.let { "  ($it)" } ?: ""
     return "$day  ${kind.padEnd(12)} ${entry.title}$place"
+}
+
+private fun doctorLine(record: Record): String = when (record) {
+    is Record.Visit -> "Khám bệnh  ${record.visit.start.toLocalDate().format(dayFormat)}  ${record.visit.diagnosisText} (${record.visit.mainIcd10 ?: "-"})  ${record.visit.facility.name}"
+    is Record.Prescription -> "Đơn thuốc  ${record.prescription.issuedAt.toLocalDate().format(dayFormat)}  " +
+        record.prescription.lines.joinToString(", ") { "${it.brandName} ${it.dosage.days} ngày" }
+    else -> record.toString().take(100)
 }
 
 private fun doseState(state: DoseState): String = when (state) {
