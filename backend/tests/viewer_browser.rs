@@ -9,15 +9,21 @@
 //! the key (which stays in the URL fragment) never left the browser. `--host-resolver-rules`
 //! keeps it from resolving any name, so it reaches nothing but the test server on 127.0.0.1.
 //!
+//! The passcode flow needs typing, so that test drives Chromium over the DevTools protocol on a
+//! pipe instead (`--remote-debugging-pipe`, see [`DevTools`]).
+//!
 //! Chromium comes from `cargo xtask setup` (Debian package `chromium`); without it these tests
 //! fail and say so. `CHROMIUM` in the environment names another binary.
+#![cfg(unix)]
 
 mod share_support;
 mod support;
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -51,6 +57,27 @@ fn chromium() -> PathBuf {
             )
         })
 }
+
+/// Flags for every run: headless, a fresh profile (added per run), and nothing but 127.0.0.1.
+const CHROMIUM_FLAGS: [&str; 17] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-features=MediaRouter,OptimizationHints,Translate,AutofillServerCommunication",
+    "--no-pings",
+    "--password-store=basic",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
 
 /// What the browser showed and sent.
 struct Rendered {
@@ -100,28 +127,15 @@ fn render(url: &str) -> Rendered {
     let profile = tempfile::tempdir().expect("temp dir");
     let net_log = profile.path().join("net-log.json");
     let mut child = Command::new(chromium())
+        .args(CHROMIUM_FLAGS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--disable-default-apps",
-            "--disable-domain-reliability",
-            "--disable-client-side-phishing-detection",
-            "--disable-features=MediaRouter,OptimizationHints,Translate,AutofillServerCommunication",
-            "--no-pings",
-            "--password-store=basic",
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
             "--net-log-capture-mode=Everything",
             "--virtual-time-budget=10000",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.path().join("profile").display()
+        ))
         .arg(format!("--log-net-log={}", net_log.display()))
         .arg("--dump-dom")
         .arg(url)
@@ -417,4 +431,258 @@ fn without_a_recipient_the_viewer_asks_for_the_desk_name_before_fetching() {
         )
         .json();
     assert_eq!(log["uses"], 0);
+}
+
+/// Chromium driven over the DevTools protocol on a pipe: with `--remote-debugging-pipe` the
+/// browser reads commands on file descriptor 3 and writes answers and events on 4, each a JSON
+/// message ended by a NUL byte. Used where the page needs typing.
+struct DevTools {
+    child: Child,
+    to_browser: std::io::PipeWriter,
+    from_browser: BufReader<std::io::PipeReader>,
+    next_id: u64,
+    session: Option<String>,
+    _profile: tempfile::TempDir,
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
+}
+
+impl DevTools {
+    /// Starts Chromium on `url` and attaches to its page.
+    fn open(url: &str) -> DevTools {
+        let one_at_a_time = BROWSER.lock().unwrap_or_else(|p| p.into_inner());
+        let profile = tempfile::tempdir().expect("temp dir");
+        let (commands, to_browser) = std::io::pipe().expect("pipe");
+        let (from_browser, answers) = std::io::pipe().expect("pipe");
+        let (commands_fd, answers_fd) = (commands.as_raw_fd(), answers.as_raw_fd());
+        let mut command = Command::new(chromium());
+        command
+            .args(CHROMIUM_FLAGS)
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("--remote-debugging-pipe")
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: between fork and exec only async-signal-safe calls (fcntl, dup2). The pipe ends
+        // are first copied above 10 so that placing them at 3 and 4 cannot overwrite each other;
+        // dup2 clears close-on-exec on the copies the browser keeps.
+        unsafe {
+            command.pre_exec(move || {
+                let commands = libc::fcntl(commands_fd, libc::F_DUPFD_CLOEXEC, 10);
+                let answers = libc::fcntl(answers_fd, libc::F_DUPFD_CLOEXEC, 10);
+                if commands < 0
+                    || answers < 0
+                    || libc::dup2(commands, 3) < 0
+                    || libc::dup2(answers, 4) < 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("Chromium does not start ({e}): run `cargo xtask setup`"));
+        drop((commands, answers));
+        let mut browser = DevTools {
+            child,
+            to_browser,
+            from_browser: BufReader::new(from_browser),
+            next_id: 0,
+            session: None,
+            _profile: profile,
+            _one_at_a_time: one_at_a_time,
+        };
+        let started = Instant::now();
+        let page = loop {
+            let targets = browser.call("Target.getTargets", json!({}));
+            let page = targets["targetInfos"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|t| t["type"] == "page")
+                .and_then(|t| t["targetId"].as_str())
+                .map(str::to_string);
+            if let Some(page) = page {
+                break page;
+            }
+            assert!(started.elapsed() < BROWSER_LIMIT, "Chromium opened no page");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({ "targetId": page, "flatten": true }),
+        );
+        browser.session = attached["sessionId"].as_str().map(str::to_string);
+        browser
+    }
+
+    /// Sends a command (to the page once attached) and returns its result; events are skipped.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.try_call(method, params)
+            .unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// Like `call`, with the protocol's error as the `Err`.
+    fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if let Some(session) = &self.session {
+            message["sessionId"] = json!(session);
+        }
+        let mut bytes = message.to_string().into_bytes();
+        bytes.push(0);
+        self.to_browser
+            .write_all(&bytes)
+            .expect("the browser reads commands");
+        loop {
+            let mut raw = Vec::new();
+            let read = self
+                .from_browser
+                .read_until(0, &mut raw)
+                .expect("the browser answers");
+            assert!(read > 0, "the browser closed its DevTools pipe");
+            raw.pop();
+            let answer: Value = serde_json::from_slice(&raw).expect("a DevTools message");
+            if answer["id"].as_u64() == Some(id) {
+                return match answer.get("error") {
+                    Some(error) => Err(error.clone()),
+                    None => Ok(answer["result"].clone()),
+                };
+            }
+        }
+    }
+
+    /// Evaluates `expression` in the page and returns its value.
+    fn eval(&mut self, expression: &str) -> Value {
+        self.try_eval(expression)
+            .unwrap_or_else(|error| panic!("evaluating {expression}: {error}"))
+    }
+
+    /// Like `eval`; an `Err` while the page has no context yet (it is still loading).
+    fn try_eval(&mut self, expression: &str) -> Result<Value, Value> {
+        let result = self.try_call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        )?;
+        Ok(result["result"]["value"].clone())
+    }
+
+    /// Waits until the page's `data-state` is `state` (a safety net of two minutes).
+    fn wait_for_state(&mut self, state: &str) {
+        let started = Instant::now();
+        loop {
+            let now = self
+                .try_eval("document.body && document.body.dataset.state")
+                .unwrap_or_default();
+            if now == state {
+                return;
+            }
+            assert!(
+                started.elapsed() < BROWSER_LIMIT,
+                "the page stayed {now} instead of {state}: {:?}",
+                self.try_eval("document.body.innerText")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Types `passcode` into the form and submits it.
+    fn submit_passcode(&mut self, passcode: &str) {
+        self.eval(&format!(
+            "document.getElementById('passcode').value = {}; \
+             document.getElementById('ask').requestSubmit(); true",
+            json!(passcode)
+        ));
+    }
+}
+
+impl Drop for DevTools {
+    fn drop(&mut self) {
+        self.session = None;
+        let _ = self
+            .to_browser
+            .write_all(b"{\"id\":999999,\"method\":\"Browser.close\"}\0");
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_passcode_link_opens_after_the_desk_types_the_passcode_and_a_wrong_one_is_told() {
+    let (_dir, server, family) = server();
+    let sealed = seal(&sample_bundle(), true);
+    let expires_at = now_secs() + 3600;
+    let reply = upload(
+        &server,
+        &family.mother.token,
+        &family.mother.patient_id,
+        &sealed.jwe,
+        json!({ "passcode": "2468", "expires_at": expires_at }),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let answer = reply.json();
+    assert_eq!(answer["flag"], "P");
+    let id = answer["id"].as_str().expect("id").to_string();
+    let url = answer["url"].as_str().expect("url");
+    let viewer = format!("{}/view", server.url);
+    let link = shlink(url, &sealed.key, "P", expires_at, Some(&viewer));
+
+    let mut browser = DevTools::open(&link);
+    browser.wait_for_state("ask");
+    assert_eq!(
+        browser.eval("document.getElementById('recipient').value"),
+        "Quầy tiếp đón"
+    );
+    assert_eq!(
+        browser.eval("location.hash"),
+        "",
+        "the key left the address bar"
+    );
+
+    browser.submit_passcode("1357");
+    browser.wait_for_state("error");
+    assert_eq!(
+        browser.eval("document.getElementById('error-vi').textContent"),
+        "Sai mã truy cập. Còn 4 lần thử."
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('ask').hidden"),
+        false,
+        "the form stays for another try"
+    );
+
+    browser.submit_passcode("2468");
+    browser.wait_for_state("shown");
+    let shown = browser.eval("document.getElementById('record').innerText");
+    let shown = shown.as_str().expect("text");
+    for text in [
+        "Nguyễn Thị Lan",
+        "Lần khám",
+        "Đơn thuốc",
+        "Tiêm chủng",
+        "Amoxicillin",
+    ] {
+        assert!(shown.contains(text), "{text} is not shown:\n{shown}");
+    }
+    drop(browser);
+
+    let log = server
+        .send(
+            "GET",
+            &format!("/shl/{id}/log"),
+            Some(&family.mother.token),
+            None,
+        )
+        .json();
+    assert_eq!(log["uses"], 1, "{log}");
+    assert_eq!(log["accesses"][0]["recipient"], "Quầy tiếp đón");
 }
