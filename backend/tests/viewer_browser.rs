@@ -213,13 +213,14 @@ fn server() -> (tempfile::TempDir, Server, Family) {
     (dir, server, family)
 }
 
-/// Uploads `document` sealed under a fresh key (flag U) and returns the viewer URL for it with
-/// the desk's name, the key, and the link id.
+/// Uploads `document` sealed under a fresh key and returns the viewer URL for it (with `flag` in
+/// the payload and the desk's name in the query), the key, and the link id.
 fn shared(
     server: &Server,
     family: &Family,
     document: &Value,
     deflate: bool,
+    flag: &str,
     changes: Value,
 ) -> (String, [u8; 32], String) {
     let sealed = seal(document, deflate);
@@ -239,7 +240,7 @@ fn shared(
         "{}/view?recipient=Qu%E1%BA%A7y%20ti%E1%BA%BFp%20%C4%91%C3%B3n",
         server.url
     );
-    let link = shlink(&url, &sealed.key, "U", expires_at, Some(&viewer));
+    let link = shlink(&url, &sealed.key, flag, expires_at, Some(&viewer));
     (link, sealed.key, id)
 }
 
@@ -268,7 +269,7 @@ fn assert_key_never_sent(rendered: &Rendered, key: &[u8; 32]) {
 #[test]
 fn the_viewer_decrypts_a_shared_book_and_shows_it_grouped_with_vietnamese_labels() {
     let (_dir, server, family) = server();
-    let (link, key, id) = shared(&server, &family, &sample_bundle(), true, json!({}));
+    let (link, key, id) = shared(&server, &family, &sample_bundle(), true, "U", json!({}));
     let rendered = render(&link);
     assert_eq!(rendered.state(), "shown", "{}", rendered.dom);
     rendered.assert_shows(&[
@@ -308,12 +309,17 @@ fn the_viewer_decrypts_a_shared_book_and_shows_it_grouped_with_vietnamese_labels
 }
 
 #[test]
-fn the_viewer_opens_a_file_without_compression_too() {
+fn the_viewer_opens_an_uncompressed_file_through_the_manifest_too() {
     let (_dir, server, family) = server();
-    let (link, key, _) = shared(&server, &family, &sample_bundle(), false, json!({}));
+    // No flag U: the viewer asks the manifest (POST) rather than GETting the file.
+    let (link, key, _) = shared(&server, &family, &sample_bundle(), false, "", json!({}));
     let rendered = render(&link);
     assert_eq!(rendered.state(), "shown", "{}", rendered.dom);
     rendered.assert_shows(&["Nguyễn Thị Lan", "Lần khám", "Đơn thuốc", "Tiêm chủng"]);
+    assert!(
+        rendered.sent_text().contains("POST /shl/"),
+        "the manifest was asked"
+    );
     assert_key_never_sent(&rendered, &key);
 }
 
@@ -339,7 +345,7 @@ fn every_kind_the_core_exports_is_shown_under_its_label() {
         "the sample has every kind"
     );
     let document = export_bundle(owner, &records, now_vn(), "browser-test");
-    let (link, _, _) = shared(&server, &family, &document, true, json!({}));
+    let (link, _, _) = shared(&server, &family, &document, true, "U", json!({}));
     let rendered = render(&link);
     assert_eq!(rendered.state(), "shown", "{}", rendered.dom);
     rendered.assert_shows(&[
@@ -358,7 +364,7 @@ fn every_kind_the_core_exports_is_shown_under_its_label() {
 #[test]
 fn a_revoked_or_expired_link_shows_that_it_is_no_longer_valid() {
     let (_dir, server, family) = server();
-    let (revoked, _, id) = shared(&server, &family, &sample_bundle(), true, json!({}));
+    let (revoked, _, id) = shared(&server, &family, &sample_bundle(), true, "U", json!({}));
     let deleted = server.send(
         "DELETE",
         &format!("/shl/{id}"),
@@ -372,6 +378,7 @@ fn a_revoked_or_expired_link_shows_that_it_is_no_longer_valid() {
         &family,
         &sample_bundle(),
         true,
+        "U",
         json!({ "expires_at": expires_at }),
     );
     // Waits until the expiry has certainly passed; the assertion is about expiry, not speed.
@@ -392,7 +399,7 @@ fn a_revoked_or_expired_link_shows_that_it_is_no_longer_valid() {
 #[test]
 fn a_key_that_does_not_fit_shows_that_it_cannot_decrypt() {
     let (_dir, server, family) = server();
-    let (link, _, _) = shared(&server, &family, &sample_bundle(), true, json!({}));
+    let (link, _, _) = shared(&server, &family, &sample_bundle(), true, "U", json!({}));
     let (viewer, payload) = link.split_once("#shlink:/").expect("a viewer link");
     let mut fields: Value = serde_json::from_slice(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -413,7 +420,7 @@ fn a_key_that_does_not_fit_shows_that_it_cannot_decrypt() {
 #[test]
 fn without_a_recipient_the_viewer_asks_for_the_desk_name_before_fetching() {
     let (_dir, server, family) = server();
-    let (link, _, id) = shared(&server, &family, &sample_bundle(), true, json!({}));
+    let (link, _, id) = shared(&server, &family, &sample_bundle(), true, "U", json!({}));
     let (_, fragment) = link.split_once('#').expect("fragment");
     let rendered = render(&format!("{}/view#{fragment}", server.url));
     assert_eq!(rendered.state(), "ask", "{}", rendered.dom);
