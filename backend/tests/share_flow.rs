@@ -222,6 +222,31 @@ fn a_wrong_key_an_expired_link_and_an_unknown_id_give_clear_errors() {
         other => panic!("expected ShareExpired, got {other:?}"),
     }
 
+    // Requests outside the limits are refused before anything is made or uploaded.
+    let before = book.shares(mother.clone()).expect("shares").len();
+    let bad: Vec<(&str, Box<dyn Fn(&mut ShareRequest)>)> = vec![
+        ("request.minutes", Box::new(|r| r.minutes = 0)),
+        ("request.minutes", Box::new(|r| r.minutes = 24 * 60 + 1)),
+        (
+            "request.label",
+            Box::new(|r| r.label = Some("x".repeat(81))),
+        ),
+        (
+            "request.passcode",
+            Box::new(|r| r.passcode = Some("12".into())),
+        ),
+        ("request.max_uses", Box::new(|r| r.max_uses = Some(0))),
+    ];
+    for (field, change) in bad {
+        let mut wrong = request(&mother);
+        change(&mut wrong);
+        match book.create_share(wrong, config(&backend.url()), token.clone()) {
+            Err(HealthBookError::Validation { field: named, .. }) => assert_eq!(named, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    assert_eq!(book.shares(mother.clone()).expect("shares").len(), before);
+
     // Not a link at all.
     match open_share_link("https://example.vn/nothing".into(), "BS".into(), None) {
         Err(HealthBookError::Validation { .. }) => {}

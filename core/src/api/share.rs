@@ -36,6 +36,9 @@ const VACCINATION_CARD_LABEL: &str = "Sổ tiêm chủng";
 const MAX_MINUTES: u32 = 24 * 60;
 /// The SMART Health Links limit for a label.
 const MAX_LABEL_CHARS: usize = 80;
+/// The backend's bounds for a passcode.
+const MIN_PASSCODE_CHARS: usize = 4;
+const MAX_PASSCODE_CHARS: usize = 128;
 /// Pixels per QR module in the PNG.
 const PNG_MODULE_PX: u32 = 8;
 /// A share's access log is still fetched this long after it expired (late log entries).
@@ -427,6 +430,15 @@ fn check_request(request: &ShareRequest) -> Result<()> {
             return Err(Error::validation(
                 "request.label",
                 format!("must be at most {MAX_LABEL_CHARS} characters"),
+            ));
+        }
+    }
+    if let Some(passcode) = request.passcode.as_deref().filter(|p| !p.is_empty()) {
+        let length = passcode.chars().count();
+        if !(MIN_PASSCODE_CHARS..=MAX_PASSCODE_CHARS).contains(&length) {
+            return Err(Error::validation(
+                "request.passcode",
+                format!("must be {MIN_PASSCODE_CHARS} to {MAX_PASSCODE_CHARS} characters"),
             ));
         }
     }
