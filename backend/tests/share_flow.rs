@@ -224,18 +224,12 @@ fn a_wrong_key_an_expired_link_and_an_unknown_id_give_clear_errors() {
 
     // Requests outside the limits are refused before anything is made or uploaded.
     let before = book.shares(mother.clone()).expect("shares").len();
-    let bad: Vec<(&str, Box<dyn Fn(&mut ShareRequest)>)> = vec![
-        ("request.minutes", Box::new(|r| r.minutes = 0)),
-        ("request.minutes", Box::new(|r| r.minutes = 24 * 60 + 1)),
-        (
-            "request.label",
-            Box::new(|r| r.label = Some("x".repeat(81))),
-        ),
-        (
-            "request.passcode",
-            Box::new(|r| r.passcode = Some("12".into())),
-        ),
-        ("request.max_uses", Box::new(|r| r.max_uses = Some(0))),
+    let bad: [(&str, Change); 5] = [
+        ("request.minutes", |r| r.minutes = 0),
+        ("request.minutes", |r| r.minutes = 24 * 60 + 1),
+        ("request.label", |r| r.label = Some("x".repeat(81))),
+        ("request.passcode", |r| r.passcode = Some("12".into())),
+        ("request.max_uses", |r| r.max_uses = Some(0)),
     ];
     for (field, change) in bad {
         let mut wrong = request(&mother);
@@ -253,6 +247,9 @@ fn a_wrong_key_an_expired_link_and_an_unknown_id_give_clear_errors() {
         other => panic!("expected Validation, got {other:?}"),
     }
 }
+
+/// A change that breaks one limit of a share request.
+type Change = fn(&mut ShareRequest);
 
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine;
