@@ -386,6 +386,13 @@ fn reminders_cover_the_family_and_keep_their_ids() {
     assert!(now.iter().all(|r| r.person_id != older.id));
     assert!(now.iter().any(|r| r.person_id == baby.id));
 
+    // Before the first schedule the book knows, the other reminders still come.
+    let early = date("2024-01-01");
+    let long_ago = test.book.reminders(early, 30).expect("reminders in 2024");
+    assert!(long_ago
+        .iter()
+        .all(|r| r.kind != ReminderKind::VaccineDose && r.remind_on >= early));
+
     for days in [0, 367] {
         match test.book.reminders(today, days) {
             Err(HealthBookError::Validation { field, .. }) => assert_eq!(field, "days"),

@@ -79,7 +79,15 @@ impl HealthBook {
                 .prescriptions_since(&person.id, since(PRESCRIPTION_LOOKBACK_DAYS))?;
             let vaccinations = match person.role {
                 PersonRole::Dependant => {
-                    Some(self.vaccination_status(person.id.clone(), from_date)?)
+                    match self.vaccination_status(person.id.clone(), from_date) {
+                        Ok(status) => Some(status),
+                        // No schedule in force that day (before the first one the book knows):
+                        // the other reminders still come.
+                        Err(HealthBookError::Validation { field, .. }) if field == "on_date" => {
+                            None
+                        }
+                        Err(other) => return Err(other),
+                    }
                 }
                 PersonRole::Owner => None,
             };
