@@ -11,6 +11,7 @@ use crate::model::guardianship::book_access;
 use crate::model::time::start_of_day_vn;
 use crate::model::{BookAccess, CalendarDate, PersonRole, Record, RecordKind};
 use crate::reminders::{self, PersonInputs, Reminder, Window};
+use crate::schedule::{self, ScheduleError};
 
 type ApiResult<T> = std::result::Result<T, HealthBookError>;
 
@@ -58,35 +59,47 @@ impl HealthBook {
             {
                 continue;
             }
-            let appointments = self
-                .store()
-                .appointments_since(&person.id, start_of_day_vn(from_date).timestamp_millis())?;
-            let referrals: Vec<_> = self
-                .store()
-                .records_of_kind(
-                    &person.id,
-                    RecordKind::Referral,
-                    since(REFERRAL_LOOKBACK_DAYS),
-                )?
-                .into_iter()
-                .filter_map(|record| match record {
-                    Record::Referral { referral } => Some(referral),
-                    _ => None,
-                })
-                .collect();
-            let prescriptions = self
-                .store()
-                .prescriptions_since(&person.id, since(PRESCRIPTION_LOOKBACK_DAYS))?;
+            // One read per person: the kinds reminders look at, each from the day it matters.
+            let (person, records) = self.store().records_of_kinds_since(
+                &person.id,
+                &[
+                    (
+                        RecordKind::Appointment,
+                        start_of_day_vn(from_date).timestamp_millis(),
+                    ),
+                    (RecordKind::Referral, since(REFERRAL_LOOKBACK_DAYS)),
+                    (RecordKind::Prescription, since(PRESCRIPTION_LOOKBACK_DAYS)),
+                    (
+                        RecordKind::Immunization,
+                        if person.role == PersonRole::Dependant {
+                            i64::MIN
+                        } else {
+                            i64::MAX
+                        },
+                    ),
+                ],
+            )?;
+            let mut appointments = Vec::new();
+            let mut referrals = Vec::new();
+            let mut prescriptions = Vec::new();
+            let mut immunizations = Vec::new();
+            for record in records {
+                match record {
+                    Record::Appointment { appointment } => appointments.push(appointment),
+                    Record::Referral { referral } => referrals.push(referral),
+                    Record::Prescription { prescription } => prescriptions.push(prescription),
+                    Record::Immunization { immunization } => immunizations.push(immunization),
+                    _ => {}
+                }
+            }
             let vaccinations = match person.role {
                 PersonRole::Dependant => {
-                    match self.vaccination_status(person.id.clone(), from_date) {
+                    match schedule::vaccination_status(&person, &immunizations, from_date) {
                         Ok(status) => Some(status),
                         // No schedule in force that day (before the first one the book knows):
                         // the other reminders still come.
-                        Err(HealthBookError::Validation { field, .. }) if field == "on_date" => {
-                            None
-                        }
-                        Err(other) => return Err(other),
+                        Err(ScheduleError::NoScheduleInForce { .. }) => None,
+                        Err(other) => return Err(Error::from(other).into()),
                     }
                 }
                 PersonRole::Owner => None,

@@ -351,6 +351,31 @@ impl Store {
             .collect())
     }
 
+    /// Records of several kinds for a person, each kind from its own `from_ms` on, in one read:
+    /// the person (whose absence is `NotFound`) and the records in `at` order per kind.
+    pub fn records_of_kinds_since(
+        &self,
+        person_id: &str,
+        kinds: &[(RecordKind, i64)],
+    ) -> Result<(Person, Vec<Record>)> {
+        self.read(|conn| {
+            let person = get_person(conn, person_id)?;
+            let mut select = conn.prepare_cached(
+                "SELECT body FROM records WHERE person_id = ?1 AND kind = ?2 AND at_ms >= ?3 ORDER BY at_ms, id",
+            )?;
+            let mut records = Vec::new();
+            for (kind, from_ms) in kinds {
+                let bodies = select.query_map(params![person_id, kind.as_str(), from_ms], |row| {
+                    row.get::<_, String>(0)
+                })?;
+                for body in bodies {
+                    records.push(decode_record(&body?)?);
+                }
+            }
+            Ok((person, records))
+        })
+    }
+
     /// All records of a person (for export), oldest first.
     pub fn all_records(&self, person_id: &str) -> Result<Vec<Record>> {
         self.read(|conn| {
