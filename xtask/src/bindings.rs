@@ -20,6 +20,8 @@ use crate::workspace::{fresh_dir, Workspace};
 pub enum Profile {
     Debug,
     Release,
+    /// The workspace's `mobile` profile: what the apps ship.
+    Mobile,
 }
 
 impl Profile {
@@ -28,6 +30,7 @@ impl Profile {
         match self {
             Profile::Debug => "debug",
             Profile::Release => "release",
+            Profile::Mobile => "mobile",
         }
     }
 }
@@ -56,6 +59,14 @@ pub fn build(ws: &Workspace, profile: Profile) -> Result<Bindings> {
         Profile::Release => {
             build.args(["--release", "-p", "healthbook-core", "-p", "uniffi-bindgen"])
         }
+        Profile::Mobile => build.args([
+            "--profile",
+            "mobile",
+            "-p",
+            "healthbook-core",
+            "-p",
+            "uniffi-bindgen",
+        ]),
     };
     process::run(&mut build).context(
         "the build failed: fix the compile errors above (or run `cargo xtask setup` if a system library is missing)",

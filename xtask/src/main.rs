@@ -11,6 +11,7 @@ mod ci;
 mod demo;
 mod kotlin;
 mod process;
+mod size;
 mod swift;
 mod tools;
 mod workspace;
@@ -47,6 +48,8 @@ Other commands:
                         (all when none given).
   bench [ARGS...]       Run the criterion benchmarks of healthbook-core; ARGS go to
                         `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
+  size                  Build the core with the size-optimised `mobile` profile, generate the
+                        bindings from it, strip a copy and report its size for this machine.
   help                  Show this text.
 ";
 
@@ -91,6 +94,10 @@ fn run(args: &[String]) -> Result<()> {
         "test-kotlin" => ci::test_kotlin(&ws, rest),
         "demo" => demo::run(&ws, demo::Options::parse(rest)?),
         "bench" => bench::run(&ws, rest),
+        "size" => {
+            no_arguments(command, rest)?;
+            size::run(&ws)
+        }
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
