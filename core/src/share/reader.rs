@@ -96,27 +96,7 @@ fn get_file(
 ) -> Result<String> {
     let separator = if url.contains('?') { '&' } else { '?' };
     let url = format!("{url}{separator}recipient={}", percent_encode(recipient));
-    let answer = http.raw(
-        RawRequest {
-            method: Method::GET,
-            url: &url,
-            token: None,
-            body: None,
-            accept: JOSE,
-        },
-        limits,
-        cancel,
-    )?;
-    match answer.status {
-        200..=299 => String::from_utf8(answer.body).map_err(|_| {
-            Error::ShareUnreadable("the shared file is not text (a compact JWE)".into())
-        }),
-        404 | 410 => Err(gone()),
-        status => Err(Error::Server {
-            status,
-            reason: format!("the share host answered HTTP {status}"),
-        }),
-    }
+    get_jwe(http, &url, limits, cancel)
 }
 
 /// Without `U`: POST the manifest request, then take each file embedded or from its location.
@@ -184,13 +164,14 @@ fn manifest_files(
         if let Some(embedded) = entry.get("embedded").and_then(Value::as_str) {
             files.push(embedded.to_string());
         } else if let Some(location) = entry.get("location").and_then(Value::as_str) {
-            files.push(get_location(http, location, limits, cancel)?);
+            files.push(get_jwe(http, location, limits, cancel)?);
         }
     }
     Ok(files)
 }
 
-fn get_location(http: &Http, url: &str, limits: &Limits, cancel: &dyn Cancel) -> Result<String> {
+/// GETs one encrypted file (a direct link, or a manifest's location): a dead link is `ShareExpired`.
+fn get_jwe(http: &Http, url: &str, limits: &Limits, cancel: &dyn Cancel) -> Result<String> {
     let answer = http.raw(
         RawRequest {
             method: Method::GET,
@@ -203,12 +184,13 @@ fn get_location(http: &Http, url: &str, limits: &Limits, cancel: &dyn Cancel) ->
         cancel,
     )?;
     match answer.status {
-        200..=299 => String::from_utf8(answer.body)
-            .map_err(|_| Error::ShareUnreadable("a shared file is not text".into())),
+        200..=299 => String::from_utf8(answer.body).map_err(|_| {
+            Error::ShareUnreadable("the shared file is not text (a compact JWE)".into())
+        }),
         404 | 410 => Err(gone()),
         status => Err(Error::Server {
             status,
-            reason: format!("the share host answered HTTP {status} for a file"),
+            reason: format!("the share host answered HTTP {status}"),
         }),
     }
 }
