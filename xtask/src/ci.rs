@@ -1,6 +1,6 @@
 //! `cargo xtask test`: everything CI runs, in order, stopping at the first failure:
-//! setup, formatting, clippy, the Rust tests, the bindings, the Kotlin tests on the JVM and the
-//! Swift tests (where a Swift toolchain exists). Also `cargo xtask test-kotlin`, the Kotlin part
+//! setup, formatting, clippy, the Rust tests, the bindings, the Kotlin tests and the Android demo's
+//! view-model tests on the JVM, and the Swift tests (where a Swift toolchain exists). Also `cargo xtask test-kotlin`, the Kotlin part
 //! alone.
 //!
 //! The Kotlin tests run with the reference backend started around them (a fresh database seeded
@@ -23,6 +23,7 @@ use crate::kotlin;
 use crate::process;
 use crate::swift::{self, Outcome};
 use crate::tools::{self, Tools};
+use crate::viewmodels;
 use crate::workspace::Workspace;
 
 /// The JVM class of `tests/kotlin/TestRunner.kt`'s `main`.
@@ -66,7 +67,9 @@ pub fn test(ws: &Workspace) -> Result<()> {
     steps.begin("Bindings (debug build)");
     let bindings = bindings::build(ws, Profile::Debug)?;
 
-    steps.begin("Kotlin tests on the JVM, with the backend running");
+    steps.begin(
+        "Kotlin tests and the Android demo's view-model tests on the JVM, with the backend running",
+    );
     kotlin_tests(ws, &tools, &bindings, &[])?;
 
     steps.begin("Swift tests");
@@ -109,12 +112,21 @@ fn kotlin_tests(
         ws,
         tools,
         bindings,
-        &jar,
+        std::slice::from_ref(&jar),
         KOTLIN_TEST_MAIN,
         &properties,
         &args,
     )
-    .context("Kotlin tests failed: see the FAILED lines above");
+    .context("Kotlin tests failed: see the FAILED lines above")
+    .and_then(|()| {
+        if filters.is_empty() {
+            println!("\nThe Android demo's view models, on the JVM against the same backend");
+            viewmodels::test(ws, tools, bindings, &backend.url)
+        } else {
+            println!("\nThe Android demo's view-model tests are not run when filters are given");
+            Ok(())
+        }
+    });
     // The tests' failure says more than one in stopping the backend, so it comes first.
     let stopped = backend.stop();
     tests?;

@@ -96,8 +96,16 @@ pub fn run(ws: &Workspace, options: Options) -> Result<()> {
         out.display()
     );
     let properties = [(backend::URL_PROPERTY, backend.url.as_str())];
-    let demo = kotlin::run_main(ws, &tools, &bindings, &jar, &main_class, &properties, &args)
-        .context("the demo failed: see its output above");
+    let demo = kotlin::run_main(
+        ws,
+        &tools,
+        &bindings,
+        &[jar.clone()],
+        &main_class,
+        &properties,
+        &args,
+    )
+    .context("the demo failed: see its output above");
     let stopped = backend.stop();
     demo?;
     stopped?;

@@ -22,18 +22,31 @@ pub fn compile(
     source_dir: &Path,
     jar: &Path,
 ) -> Result<()> {
+    compile_with(ws, tools, bindings, &[source_dir], &[], jar)
+}
+
+/// Compile the generated Kotlin bindings plus every `.kt` file under each of `source_dirs` into
+/// `jar`, against the bindings' classpath and `extra_classpath` (e.g. JUnit).
+pub fn compile_with(
+    ws: &Workspace,
+    tools: &Tools,
+    bindings: &Bindings,
+    source_dirs: &[&Path],
+    extra_classpath: &[PathBuf],
+    jar: &Path,
+) -> Result<()> {
     let generated = files_with_extension(&bindings.kotlin_dir, "kt")?;
     ensure!(
         !generated.is_empty(),
         "no generated Kotlin in {}: run `cargo xtask bindings` and read its errors",
         ws.show(&bindings.kotlin_dir)
     );
-    let sources = files_with_extension(source_dir, "kt")?;
-    ensure!(
-        !sources.is_empty(),
-        "no .kt files in {}",
-        ws.show(source_dir)
-    );
+    let mut sources = Vec::new();
+    for dir in source_dirs {
+        let found = files_with_extension(dir, "kt")?;
+        ensure!(!found.is_empty(), "no .kt files in {}", ws.show(dir));
+        sources.extend(found);
+    }
 
     let out_dir = jar.parent().context("the jar path has no folder")?;
     std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
@@ -41,39 +54,43 @@ pub fn compile(
         std::fs::remove_file(jar).with_context(|| format!("removing the old {}", jar.display()))?;
     }
 
+    let shown: Vec<String> = source_dirs.iter().map(|dir| ws.show(dir)).collect();
     println!(
         "Compiling {} Kotlin file(s) from {} with the bindings (this takes a minute)",
         sources.len(),
-        ws.show(source_dir)
+        shown.join(" and ")
     );
+    let mut compile_classpath = tools.compile_classpath();
+    compile_classpath.extend_from_slice(extra_classpath);
     let mut kotlinc = Command::new(&tools.kotlinc);
     kotlinc
         .current_dir(&ws.root)
         .arg("-classpath")
-        .arg(classpath(&tools.compile_classpath())?)
+        .arg(classpath(&compile_classpath)?)
         .args(["-jvm-target", "17", "-d"])
         .arg(ws.show(jar))
         .args(generated.iter().chain(&sources).map(|file| ws.show(file)));
     process::run(&mut kotlinc).with_context(|| {
         format!(
             "kotlinc failed: fix the Kotlin errors above (in {} or, if the bindings changed, in the code that calls them)",
-            ws.show(source_dir)
+            shown.join(" or ")
         )
     })
 }
 
-/// Run `main_class` from `jar` on the JVM, loading the core library from `bindings.library_dir`.
-/// `properties` become JVM system properties (`-Dname=value`), e.g. the backend's URL.
+/// Run `main_class` on the JVM with `jars` (the compiled program first) and the runtime
+/// classpath, loading the core library from `bindings.library_dir`. `properties` become JVM
+/// system properties (`-Dname=value`), e.g. the backend's URL.
 pub fn run_main(
     ws: &Workspace,
     tools: &Tools,
     bindings: &Bindings,
-    jar: &Path,
+    jars: &[PathBuf],
     main_class: &str,
     properties: &[(&str, &str)],
     args: &[OsString],
 ) -> Result<()> {
-    let mut entries = vec![jar.to_path_buf()];
+    let mut entries = jars.to_vec();
     entries.extend(tools.runtime_classpath());
     let mut library_path = OsString::from("-Djna.library.path=");
     library_path.push(&bindings.library_dir);
@@ -102,16 +119,32 @@ pub fn main_class_of(file: &Path) -> Result<String> {
         .file_stem()
         .context("a Kotlin file without a name")?
         .to_string_lossy();
-    let class = format!("{stem}Kt");
+    Ok(qualified(&text, &format!("{stem}Kt")))
+}
+
+/// The JVM class named after `file` (a file holding `class <FileName>`, like a JUnit test):
+/// `<package>.<FileName>`.
+pub fn class_named_after(file: &Path) -> Result<String> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let stem = file
+        .file_stem()
+        .context("a Kotlin file without a name")?
+        .to_string_lossy();
+    Ok(qualified(&text, &stem))
+}
+
+/// `class` in the package that the Kotlin source `text` declares.
+fn qualified(text: &str, class: &str) -> String {
     let package = text
         .lines()
         .map(str::trim)
         .find_map(|line| line.strip_prefix("package "))
         .map(|name| name.trim_end_matches(';').trim());
-    Ok(match package {
+    match package {
         Some(package) => format!("{package}.{class}"),
-        None => class,
-    })
+        None => class.to_owned(),
+    }
 }
 
 fn classpath(entries: &[PathBuf]) -> Result<OsString> {
@@ -140,6 +173,10 @@ mod tests {
             "vn.healthbook.demo.DemoKt"
         );
         assert_eq!(main_class_of(&without_package).unwrap(), "ToolKt");
+        assert_eq!(
+            class_named_after(&with_package).unwrap(),
+            "vn.healthbook.demo.Demo"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

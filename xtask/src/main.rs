@@ -14,6 +14,7 @@ mod process;
 mod size;
 mod swift;
 mod tools;
+mod viewmodels;
 mod workspace;
 
 use std::process::ExitCode;

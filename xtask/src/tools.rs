@@ -34,6 +34,9 @@ const CHROMIUM_NAMES: [&str; 2] = ["chromium", "chromium-browser"];
 /// Where Debian's `libjna-java` puts JNA; `JNA_JAR` in the environment overrides it
 /// (for machines without Debian packages).
 const JNA_JAR: &str = "/usr/share/java/jna.jar";
+/// Where Debian's `junit4` (and the `libhamcrest-java` it depends on) put JUnit 4, which runs the
+/// Android demo's view-model tests on the JVM; `JUNIT_JARS` (a classpath) overrides them.
+const JUNIT_JARS: [&str; 2] = ["/usr/share/java/junit4.jar", "/usr/share/java/hamcrest.jar"];
 
 /// The tools found or installed by [`setup`].
 pub struct Tools {
@@ -41,6 +44,8 @@ pub struct Tools {
     /// `lib/` of the Kotlin distribution (standard library, coroutines).
     kotlin_lib: PathBuf,
     pub jna_jar: PathBuf,
+    /// JUnit 4 and Hamcrest.
+    pub junit_jars: Vec<PathBuf>,
     /// The Swift compiler, where this machine has one.
     pub swiftc: Option<PathBuf>,
 }
@@ -82,6 +87,10 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
         }
         None => PathBuf::from(JNA_JAR),
     };
+    let junit_jars: Vec<PathBuf> = match std::env::var_os("JUNIT_JARS") {
+        Some(classpath) => std::env::split_paths(&classpath).collect(),
+        None => JUNIT_JARS.iter().map(PathBuf::from).collect(),
+    };
 
     // Debian packages first: everything missing in one apt-get call.
     let mut missing = Vec::new();
@@ -97,6 +106,13 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
             "JNA is missing: {JNA_JAR} does not exist; get jna.jar (5.12 or newer) and set JNA_JAR to its path"
         );
         missing.push("libjna-java");
+    }
+    if !junit_jars.iter().all(|jar| jar.is_file()) {
+        ensure!(
+            debian,
+            "JUnit 4 is missing: get junit 4.13 and hamcrest 2.2 and set JUNIT_JARS to their classpath"
+        );
+        missing.push("junit4");
     }
     if find_chromium().is_none() {
         ensure!(
@@ -153,6 +169,18 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
         jna_jar.display()
     );
     report("JNA", status("libjna-java"), &jna_jar.display().to_string());
+    for jar in &junit_jars {
+        ensure!(
+            jar.is_file(),
+            "{} is missing after installing junit4: install JUnit 4 by hand and set JUNIT_JARS",
+            jar.display()
+        );
+    }
+    report(
+        "JUnit",
+        status("junit4"),
+        &std::env::join_paths(&junit_jars)?.to_string_lossy(),
+    );
 
     let kotlin_status = if kotlin_present {
         "found"
@@ -170,6 +198,7 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
         kotlinc: kotlin_home.join("bin/kotlinc"),
         kotlin_lib: kotlin_home.join("lib"),
         jna_jar,
+        junit_jars,
         swiftc: process::find_on_path("swiftc"),
     };
     for jar in tools.runtime_classpath() {

@@ -1,0 +1,66 @@
+// Opening the encrypted book with the key the platform keeps.
+
+package vn.healthbook.demo.viewmodel
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import vn.healthbook.HealthBook
+
+/**
+ * Where the book's raw 32-byte database key lives. On Android it is a random key wrapped by an
+ * Android Keystore key (`KeystoreDatabaseKey` in the app); the clear key exists only in memory,
+ * and callers zero the array they get once the book is open.
+ */
+fun interface DatabaseKeyStore {
+    /** The key, created on first use; a fresh array each call. */
+    fun databaseKey(): ByteArray
+}
+
+sealed interface UnlockState {
+    data object Locked : UnlockState
+    data object Opening : UnlockState
+    class Open(val book: HealthBook) : UnlockState
+    data class Failed(val message: LocalText) : UnlockState
+}
+
+class UnlockViewModel(
+    private val databasePath: String,
+    private val keys: DatabaseKeyStore,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    private val _state = MutableStateFlow<UnlockState>(UnlockState.Locked)
+    val state: StateFlow<UnlockState> = _state
+
+    /** Open the book; a second call while it is opening or open does nothing. */
+    fun unlock(): Job = scope.launch {
+        if (_state.value is UnlockState.Opening || _state.value is UnlockState.Open) return@launch
+        _state.value = UnlockState.Opening
+        _state.value = try {
+            UnlockState.Open(withContext(io) { open() })
+        } catch (error: Exception) {
+            UnlockState.Failed(citizenMessage(error))
+        }
+    }
+
+    /** Close the book (the app going to the background for long, or signing out). */
+    fun lock() {
+        (_state.value as? UnlockState.Open)?.book?.close()
+        _state.value = UnlockState.Locked
+    }
+
+    private fun open(): HealthBook {
+        val key = keys.databaseKey()
+        try {
+            return HealthBook.open(databasePath, key)
+        } finally {
+            key.fill(0)
+        }
+    }
+}
