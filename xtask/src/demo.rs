@@ -100,7 +100,7 @@ pub fn run(ws: &Workspace, options: Options) -> Result<()> {
         ws,
         &tools,
         &bindings,
-        &[jar.clone()],
+        std::slice::from_ref(&jar),
         &main_class,
         &properties,
         &args,
