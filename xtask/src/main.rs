@@ -2,14 +2,17 @@
 //!
 //! This file only reads the command line and hands over to the module that does the work:
 //! `tools` (setup), `bindings`, `ci` (test), `kotlin`, `swift`, `demo` and `bench`; `backend`
-//! starts and stops the reference backend for the Kotlin tests and the demo.
+//! starts and stops the reference backend for the Kotlin tests and the demo; `apple` packages
+//! the core for iOS developers (with what packaging shares in `package`).
 
+mod apple;
 mod backend;
 mod bench;
 mod bindings;
 mod ci;
 mod demo;
 mod kotlin;
+mod package;
 mod process;
 mod size;
 mod swift;
@@ -22,6 +25,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 
 use crate::bindings::Profile;
+use crate::package::ShipProfile;
 use crate::workspace::Workspace;
 
 const USAGE: &str = "\
@@ -51,6 +55,10 @@ Other commands:
                         `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
   size                  Build the core with the size-optimised `mobile` profile, generate the
                         bindings from it, strip a copy and report its size for this machine.
+  package-ios [--profile mobile|release]
+                        On macOS with Xcode: target/ios/HealthBookFFI.xcframework (device and
+                        simulator static libraries) and the Swift package target/ios/HealthBook.
+                        Elsewhere it stops and says so.
   help                  Show this text.
 ";
 
@@ -99,6 +107,7 @@ fn run(args: &[String]) -> Result<()> {
             no_arguments(command, rest)?;
             size::run(&ws)
         }
+        "package-ios" => apple::run(&ws, ShipProfile::parse(command, rest)?),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
