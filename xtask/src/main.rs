@@ -2,9 +2,10 @@
 //!
 //! This file only reads the command line and hands over to the module that does the work:
 //! `tools` (setup), `bindings`, `ci` (test), `kotlin`, `swift`, `demo` and `bench`; `backend`
-//! starts and stops the reference backend for the Kotlin tests and the demo; `apple` packages
-//! the core for iOS developers (with what packaging shares in `package`).
+//! starts and stops the reference backend for the Kotlin tests and the demo; `android` and
+//! `apple` package the core for app developers (with what they share in `package`).
 
+mod android;
 mod apple;
 mod backend;
 mod bench;
@@ -55,6 +56,11 @@ Other commands:
                         `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
   size                  Build the core with the size-optimised `mobile` profile, generate the
                         bindings from it, strip a copy and report its size for this machine.
+  package-android [--profile mobile|release]
+                        The Android library target/android/healthbook.aar (the core for
+                        arm64-v8a, armeabi-v7a and x86_64, the compiled Kotlin bindings,
+                        manifest with minSdk 26, keep rules) and healthbook.pom. Needs the
+                        Android Rust targets, cargo-ndk and the NDK; says what is missing first.
   package-ios [--profile mobile|release]
                         On macOS with Xcode: target/ios/HealthBookFFI.xcframework (device and
                         simulator static libraries) and the Swift package target/ios/HealthBook.
@@ -107,6 +113,7 @@ fn run(args: &[String]) -> Result<()> {
             no_arguments(command, rest)?;
             size::run(&ws)
         }
+        "package-android" => android::run(&ws, ShipProfile::parse(command, rest)?),
         "package-ios" => apple::run(&ws, ShipProfile::parse(command, rest)?),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
