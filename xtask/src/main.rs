@@ -39,19 +39,19 @@ Main entry points:
         against the debug build. DIR (default: a new target/demo-<unix time>) is passed to
         the demo as its first argument; ARGS follow it.
   test  Everything CI runs: setup, cargo fmt --check, clippy, cargo test, bindings,
-        Kotlin tests on the JVM (with the backend running), Swift tests (skipped where
-        there is no swiftc).
+        Kotlin tests and the Android demo's view-model tests on the JVM (with the
+        backend running), Swift tests (skipped where there is no swiftc).
 
 Other commands:
-  setup                 Make sure libssl-dev, Java, JNA, the Kotlin compiler, Chromium and the
-                        npm package jose are present, installing what is missing. Quick when
+  setup                 Make sure libssl-dev, Java, JNA, JUnit 4, the Kotlin compiler, Chromium
+                        and the npm package jose are present, installing what is missing. Quick when
                         everything is there.
   bindings [--release]  Build healthbook-core and generate the Kotlin and Swift bindings
                         into target/bindings/{kotlin,swift}.
   test-kotlin [FILTER...]
                         Only the Kotlin tests: build, generate bindings, start the backend,
                         compile and run the tests whose names contain one of the FILTERs
-                        (all when none given).
+                        (all when none given; then the Android view-model tests run too).
   bench [ARGS...]       Run the criterion benchmarks of healthbook-core; ARGS go to
                         `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
   size                  Build the core with the size-optimised `mobile` profile, generate the
