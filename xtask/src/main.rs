@@ -1,8 +1,9 @@
 //! `cargo xtask`: the developer commands of healthbook.
 //!
 //! This file only reads the command line and hands over to the module that does the work:
-//! `tools` (setup), `bindings`, `ci` (test), `kotlin`, `swift`, `demo` and `bench`; `backend`
-//! starts and stops the reference backend for the Kotlin tests and the demo; `android` and
+//! `tools` (setup), `bindings`, `ci` (test), `kotlin`, `viewmodels` (the Android demo's view-model
+//! tests), `swift`, `demo` and `bench`; `backend` starts and stops the reference backend for the
+//! Kotlin tests and the demo; `android` and
 //! `apple` package the core for app developers (with what they share in `package`).
 
 mod android;
