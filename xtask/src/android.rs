@@ -556,8 +556,10 @@ fn choose_ndk(machine: &Machine) -> std::result::Result<(PathBuf, String, PathBu
     })
 }
 
-/// `cargo ndk -t arm64-v8a -t armeabi-v7a -t x86_64 --platform 26 build --profile mobile
-/// -p healthbook-core --features healthbook-core/vendored-openssl`, with the chosen NDK.
+/// `cargo ndk -t arm64-v8a -t armeabi-v7a -t x86_64 --platform 26 rustc --profile mobile
+/// -p healthbook-core --lib --crate-type cdylib --features healthbook-core/vendored-openssl`, with
+/// the chosen NDK. `rustc --crate-type cdylib` rather than `build`: with the crate's `lib` type in
+/// the same build cargo turns LTO off (see [`crate::bindings`]).
 fn build_libraries(ws: &Workspace, ready: &Ready, profile: ShipProfile) -> Result<()> {
     let mut command = process::cargo();
     command
@@ -582,11 +584,14 @@ pub fn cargo_ndk_args(profile: ShipProfile) -> Vec<String> {
         [
             "--platform",
             &MIN_SDK.to_string(),
-            "build",
+            "rustc",
             "--profile",
             profile.cargo_name(),
             "-p",
             "healthbook-core",
+            "--lib",
+            "--crate-type",
+            "cdylib",
             "--features",
             "healthbook-core/vendored-openssl",
         ]
@@ -1009,7 +1014,7 @@ mod tests {
     fn cargo_ndk_builds_the_three_abis_with_vendored_openssl() {
         assert_eq!(
             cargo_ndk_args(ShipProfile::Mobile).join(" "),
-            "ndk -t arm64-v8a -t armeabi-v7a -t x86_64 --platform 26 build --profile mobile -p healthbook-core --features healthbook-core/vendored-openssl"
+            "ndk -t arm64-v8a -t armeabi-v7a -t x86_64 --platform 26 rustc --profile mobile -p healthbook-core --lib --crate-type cdylib --features healthbook-core/vendored-openssl"
         );
         assert!(cargo_ndk_args(ShipProfile::Release)
             .join(" ")

@@ -252,26 +252,33 @@ pub fn check(machine: &Machine) -> std::result::Result<(), Vec<Missing>> {
     }
 }
 
-/// `cargo build --profile <p> -p healthbook-core --target <each iOS target>`, for iOS 15.
+/// `cargo rustc --profile <p> -p healthbook-core --lib --crate-type staticlib --target <t>` for
+/// each iOS target, for iOS 15. `rustc --crate-type staticlib` rather than `build`: with the
+/// crate's `lib` type in the same build cargo turns LTO off (see [`crate::bindings`]).
 fn build_libraries(ws: &Workspace, profile: ShipProfile) -> Result<()> {
-    let mut command = process::cargo();
-    command
-        .current_dir(&ws.root)
-        .env("IPHONEOS_DEPLOYMENT_TARGET", IOS_DEPLOYMENT_TARGET)
-        .args([
-            "build",
-            "--profile",
-            profile.cargo_name(),
-            "-p",
-            "healthbook-core",
-        ]);
     for target in all_targets() {
-        command.args(["--target", target]);
+        let mut command = process::cargo();
+        command
+            .current_dir(&ws.root)
+            .env("IPHONEOS_DEPLOYMENT_TARGET", IOS_DEPLOYMENT_TARGET)
+            .args([
+                "rustc",
+                "--profile",
+                profile.cargo_name(),
+                "-p",
+                "healthbook-core",
+                "--lib",
+                "--crate-type",
+                "staticlib",
+                "--target",
+                target,
+            ]);
+        package::without_host_openssl(&mut command);
+        process::run(&mut command).with_context(|| {
+            format!("the iOS build for {target} failed: see the errors above (a missing target: `rustup target add`; SDK errors: check `xcode-select -p`)")
+        })?;
     }
-    package::without_host_openssl(&mut command);
-    process::run(&mut command).context(
-        "the iOS build failed: see the errors above (a missing target: `rustup target add`; SDK errors: check `xcode-select -p`)",
-    )
+    Ok(())
 }
 
 /// The arguments of `xcodebuild` that make the XCFramework from the two libraries.
