@@ -78,7 +78,14 @@ fun citizenMessage(error: Throwable): LocalText = when (error) {
         "Sổ này chỉ xem được, không sửa được: người được quản lý đã đủ tuổi tự quản lý sổ.",
         "This book can be read but not changed: its holder now manages it themselves.",
     )
-    is SignInRequired -> SIGN_IN_AGAIN
+    is SignInRequired -> LocalText(
+        "Hãy đăng nhập để đồng bộ và chia sẻ. Sổ trên máy vẫn xem được khi chưa đăng nhập.",
+        "Sign in to sync and share. The book on this phone can be read without signing in.",
+    )
+    is DatabaseKeyUnavailable -> LocalText(
+        "Không đọc được khoá bảo vệ sổ trên máy này (ví dụ sau khi khôi phục máy). Dữ liệu trên máy không bị xoá.",
+        "The key that protects the book on this phone cannot be read (for example after the phone was restored). Nothing was deleted.",
+    )
     else -> LocalText(
         "Đã có lỗi xảy ra. Sổ của bạn không thay đổi; hãy thử lại.",
         "Something went wrong. Your book is unchanged; try again.",
@@ -91,6 +98,12 @@ fun needsSignIn(error: Throwable): Boolean =
 
 /** Raised by view models that need the server when nobody is signed in. */
 class SignInRequired : Exception("sign in first")
+
+/**
+ * The platform key store could not give the book's key (the wrapping key is gone, the stored key
+ * is damaged). Retrying will not help; the book's file is left as it is.
+ */
+class DatabaseKeyUnavailable(cause: Throwable) : Exception("the database key cannot be read", cause)
 
 private val SIGN_IN_AGAIN = LocalText(
     "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại; sổ của bạn vẫn còn nguyên.",

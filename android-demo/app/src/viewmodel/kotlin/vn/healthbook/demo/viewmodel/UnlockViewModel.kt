@@ -49,14 +49,22 @@ class UnlockViewModel(
         }
     }
 
-    /** Close the book (the app going to the background for long, or signing out). */
-    fun lock() {
-        (_state.value as? UnlockState.Open)?.book?.close()
+    /**
+     * Close the book (the app going to the background for long, or signing out). Closing waits
+     * for calls in flight, so it runs on [io]; call it from a scope that outlives the screen.
+     */
+    suspend fun lock() {
+        val open = _state.value as? UnlockState.Open
         _state.value = UnlockState.Locked
+        if (open != null) withContext(io) { open.book.close() }
     }
 
     private fun open(): HealthBook {
-        val key = keys.databaseKey()
+        val key = try {
+            keys.databaseKey()
+        } catch (error: Exception) {
+            throw DatabaseKeyUnavailable(error)
+        }
         try {
             return HealthBook.open(databasePath, key)
         } finally {

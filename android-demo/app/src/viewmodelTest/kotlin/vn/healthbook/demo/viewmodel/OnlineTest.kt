@@ -62,7 +62,9 @@ class OnlineTest {
         val config = SyncConfig(serverUrl = backendUrl())
         val nobody = SyncViewModel(book, config, { null }, this)
         nobody.sync().join()
-        assertTrue((nobody.state.value as SyncState.Failed).signInAgain)
+        val notSignedIn = nobody.state.value as SyncState.Failed
+        assertTrue(notSignedIn.signInAgain)
+        assertTrue(notSignedIn.message.en, notSignedIn.message.en.startsWith("Sign in to sync"))
 
         val stale = SyncViewModel(book, config, { Session(mother.personalId!!, "not-a-token") }, this)
         stale.sync().join()

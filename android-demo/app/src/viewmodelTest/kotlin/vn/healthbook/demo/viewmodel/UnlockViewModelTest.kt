@@ -31,6 +31,17 @@ class UnlockViewModelTest {
     }
 
     @Test
+    fun aKeyStoreThatCannotGiveTheKeySaysSoAndCreatesNothing() = runBlocking {
+        val path = File(tempFolder(), "book.db").path
+        val unlock = UnlockViewModel(path, { throw java.io.IOException("wrapped key damaged") }, this)
+        unlock.unlock().join()
+
+        val failed = unlock.state.value as UnlockState.Failed
+        assertTrue(failed.message.en, failed.message.en.contains("cannot be read"))
+        assertTrue("no book file was created", !File(path).exists())
+    }
+
+    @Test
     fun aWrongKeyIsAMessageAndTheFileIsUntouched() = runBlocking {
         val path = File(tempFolder(), "book.db").path
         HealthBook.open(path, MemoryKeyStore().databaseKey()).use { book ->
