@@ -198,10 +198,15 @@ object ReminderNotifications {
         if (!manager.areNotificationsEnabled()) return false
         createChannel(context)
 
+        // Back to the app as it is: SINGLE_TOP with CLEAR_TOP hands a running MainActivity the intent
+        // (onNewIntent) instead of finishing and recreating it, which would close and reopen the
+        // book and lose the screen the citizen was on.
         val open = PendingIntent.getActivity(
             context,
             0,
-            Intent(context, MainActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK or Intent.FLAG_ACTIVITY_CLEAR_TOP),
+            Intent(context, MainActivity::class.java).addFlags(
+                Intent.FLAG_ACTIVITY_NEW_TASK or Intent.FLAG_ACTIVITY_CLEAR_TOP or Intent.FLAG_ACTIVITY_SINGLE_TOP,
+            ),
             PendingIntent.FLAG_IMMUTABLE,
         )
         // What a locked screen shows instead of the text.

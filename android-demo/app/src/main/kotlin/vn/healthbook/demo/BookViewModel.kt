@@ -15,7 +15,10 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.drop
+import kotlinx.coroutines.flow.filter
+import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import vn.healthbook.demo.viewmodel.SignInViewModel
@@ -80,6 +83,15 @@ inline fun <reified T : Any> rememberScreenModel(key: String = "", noinline crea
 fun CoroutineScope.onBookChanges(changes: StateFlow<Int>, action: () -> Unit): Job =
     launch { changes.collect { action() } }
 
-/** Run [action] each time [sync] finishes a sync, while this scope lives. */
-fun CoroutineScope.onSyncDone(sync: SyncViewModel, action: () -> Unit): Job =
-    launch { sync.state.filterIsInstance<SyncState.Done>().collect { action() } }
+/**
+ * Run [action] each time a sync of [sync] ends, while this scope lives: done, failed or stopped
+ * alike, because the pages a sync committed before it failed or was stopped stay in the book.
+ */
+fun CoroutineScope.onSyncEnded(sync: SyncViewModel, action: () -> Unit): Job = launch {
+    sync.state
+        .map { it is SyncState.Running }
+        .distinctUntilChanged()
+        .drop(1)
+        .filter { running -> !running }
+        .collect { action() }
+}

@@ -17,7 +17,7 @@ import vn.healthbook.HealthBook
 import vn.healthbook.demo.AppContainer
 import vn.healthbook.demo.BookViewModel
 import vn.healthbook.demo.onBookChanges
-import vn.healthbook.demo.onSyncDone
+import vn.healthbook.demo.onSyncEnded
 import vn.healthbook.demo.rememberScreenModel
 import vn.healthbook.demo.viewmodel.FamilyMemberItem
 import vn.healthbook.demo.viewmodel.FamilyViewModel
@@ -74,6 +74,16 @@ private fun BookScreens(book: HealthBook, app: BookViewModel, container: AppCont
     val reminders = rememberScreenModel(bookKey) { scope ->
         RemindersViewModel(book, container.reminderScheduler, scope).also { model ->
             scope.onBookChanges(app.changes) { model.refresh() }
+        }
+    }
+    // The sync is activity-wide too: the core's sync is one blocking call that goes on when the
+    // citizen leaves the sync screen, so its end (and the reload of the lists it changed) must not
+    // depend on that screen staying on the back stack.
+    val sync = rememberScreenModel(bookKey) { scope ->
+        SyncViewModel(book, container.syncConfig, { app.signIn.session }, scope).also { model ->
+            // A sync that ran changed the book, even one that failed or was stopped part-way (the
+            // pages it committed stay): the family, timelines and reminders reload.
+            scope.onSyncEnded(model) { app.bookChanged() }
         }
     }
 
@@ -164,12 +174,6 @@ private fun BookScreens(book: HealthBook, app: BookViewModel, container: AppCont
         }
 
         composable(Routes.SYNC) {
-            val sync = rememberScreenModel(bookKey) { scope ->
-                SyncViewModel(book, container.syncConfig, { app.signIn.session }, scope).also { model ->
-                    // A finished sync changed the book: the family, timelines and reminders reload.
-                    scope.onSyncDone(model) { app.bookChanged() }
-                }
-            }
             SyncScreen(sync, signedIn = signedIn, onSignIn = { openSignIn() }, onBack = { navController.navigateUp() })
         }
 

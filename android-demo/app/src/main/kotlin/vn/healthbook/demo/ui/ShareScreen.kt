@@ -23,7 +23,6 @@ import androidx.compose.material3.Button
 import androidx.compose.material3.ButtonDefaults
 import androidx.compose.material3.Card
 import androidx.compose.material3.Checkbox
-import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
@@ -135,7 +134,6 @@ private val KindsSaver = Saver<Set<RecordKind>, String>(
     },
 )
 
-@OptIn(ExperimentalMaterial3Api::class)
 @Composable
 private fun ShareChooser(
     isChild: Boolean,
