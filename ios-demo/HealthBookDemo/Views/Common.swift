@@ -38,6 +38,8 @@ struct MessageBanner: View {
                 Image(systemName: "exclamationmark.circle").foregroundStyle(.orange)
                 BilingualText(message.text)
             }
+            // One element for VoiceOver: the message; the button stays its own element.
+            .accessibilityElement(children: .combine)
             switch message.action {
             case .none:
                 EmptyView()
@@ -50,6 +52,5 @@ struct MessageBanner: View {
             }
         }
         .padding(.vertical, 4)
-        .accessibilityElement(children: .combine)
     }
 }

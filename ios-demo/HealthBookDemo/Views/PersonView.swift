@@ -13,6 +13,9 @@ struct PersonView: View {
     @StateObject private var timeline: TimelineViewModel
     @StateObject private var share: ShareViewModel
     @State private var showsShare = false
+    /// The share found the login refused: the sign-in sheet comes once the QR screen is gone
+    /// (SwiftUI does not present a sheet while a full-screen cover is still going away).
+    @State private var signInAfterShare = false
 
     init(app: AppModel, session: BookSession, row: FamilyRow) {
         self.app = app
@@ -35,10 +38,13 @@ struct PersonView: View {
                 }
                 if row.access.canChange {
                     Button {
-                        showsShare = true
-                        Task {
-                            await share.create(ShareRequest(personId: row.id, label: "Khám bệnh"))
+                        // Sharing needs the backend: sign in (and sync) first.
+                        guard app.signIn.isSignedIn else {
+                            app.showsSignIn = true
+                            return
                         }
+                        showsShare = true
+                        Task { await share.create(shareRequest) }
                     } label: {
                         Label("Chia sẻ với bác sĩ · Share with a doctor", systemImage: "qrcode")
                     }
@@ -53,19 +59,32 @@ struct PersonView: View {
             }
         }
         .refreshable { await timeline.reload() }
-        .fullScreenCover(isPresented: $showsShare) {
+        .fullScreenCover(isPresented: $showsShare, onDismiss: {
+            if signInAfterShare {
+                signInAfterShare = false
+                app.signInAgain()
+            }
+        }) {
             ShareView(model: share) { action in
-                if action == .signInAgain {
+                switch action {
+                case .signInAgain:
+                    share.dismiss()
+                    signInAfterShare = true
                     showsShare = false
-                    app.showsSignIn = true
-                } else if action == .newShare {
-                    Task { await share.create(ShareRequest(personId: row.id, label: "Khám bệnh")) }
+                case .newShare:
+                    Task { await share.create(shareRequest) }
+                case .retry, .none:
+                    break
                 }
             } close: {
                 share.dismiss()
                 showsShare = false
             }
         }
+    }
+
+    private var shareRequest: ShareRequest {
+        ShareRequest(personId: row.id, label: "Khám bệnh")
     }
 }
 
@@ -79,7 +98,7 @@ struct TimelineSection: View {
         Section {
             if let message = timeline.message {
                 MessageBanner(message: message) { _ in
-                    Task { await timeline.loadMore() }
+                    Task { await timeline.retry() }
                 }
             }
             ForEach(timeline.rows) { row in

@@ -1,5 +1,9 @@
 // The QR full screen for the doctor to scan: a countdown to when it stops working, a revoke
 // button, and a plain "expired" once the time is up.
+//
+// While the QR is up and the app in front, the screen is at full brightness (a dim screen is hard
+// for a scanner to read) and kept awake (the phone must not lock in the citizen's hand at the
+// desk); both go back as they were when the QR goes.
 
 import HealthBookDemoKit
 import SwiftUI
@@ -8,22 +12,44 @@ import UIKit
 @MainActor
 struct ShareView: View {
     @ObservedObject var model: ShareViewModel
+    /// `.newShare` (make the share again) and `.signInAgain`, for the screen that owns the share.
     let act: (CitizenMessage.Action) -> Void
     let close: () -> Void
+    @Environment(\.scenePhase) private var scenePhase
+    /// The screen's brightness before the QR raised it; nil while it is not raised.
+    @State private var brightnessBefore: CGFloat?
+
+    init(
+        model: ShareViewModel,
+        act: @escaping (CitizenMessage.Action) -> Void,
+        close: @escaping () -> Void
+    ) {
+        self.model = model
+        self.act = act
+        self.close = close
+    }
 
     var body: some View {
         VStack(spacing: 24) {
             Spacer()
             content
             if let message = model.message {
-                MessageBanner(message: message, onAction: act).padding(.horizontal)
+                MessageBanner(message: message) { handle($0) }.padding(.horizontal)
             }
             Spacer()
             Button("Đóng · Close", action: close).buttonStyle(.bordered)
         }
         .padding()
-        .onAppear { model.startCountdown() }
-        .onDisappear { model.stopCountdown() }
+        .onAppear {
+            model.startCountdown()
+            updateScreen()
+        }
+        .onDisappear {
+            model.stopCountdown()
+            restoreScreen()
+        }
+        .onChange(of: model.state) { _ in updateScreen() }
+        .onChange(of: scenePhase) { _ in updateScreen() }
     }
 
     @ViewBuilder
@@ -36,6 +62,8 @@ struct ShareView: View {
             BilingualText(model.statusText)
         case .active, .revoking:
             if let png = model.qrPNG, let image = UIImage(data: png) {
+                // The core's PNG has 8 px per module: scaled up without smoothing, the modules
+                // keep their sharp edges.
                 Image(uiImage: image)
                     .interpolation(.none)
                     .resizable()
@@ -65,5 +93,52 @@ struct ShareView: View {
             Image(systemName: "xmark.shield").font(.system(size: 64)).foregroundStyle(.secondary)
             BilingualText(model.statusText)
         }
+    }
+
+    /// "Try again" retries what failed: revoking while the QR is still shown (the link is still
+    /// live), making the share otherwise.
+    private func handle(_ action: CitizenMessage.Action) {
+        switch action {
+        case .retry where model.state == .active || model.state == .expired:
+            Task { await model.revoke() }
+        case .retry:
+            act(.newShare)
+        case .none, .signInAgain, .newShare:
+            act(action)
+        }
+    }
+
+    // MARK: The screen while the QR is shown
+
+    private var showsQR: Bool {
+        model.state == .active || model.state == .revoking
+    }
+
+    private func updateScreen() {
+        if showsQR && scenePhase == .active {
+            brighten()
+        } else {
+            restoreScreen()
+        }
+    }
+
+    private func brighten() {
+        UIApplication.shared.isIdleTimerDisabled = true
+        guard brightnessBefore == nil, let screen = Self.screen else { return }
+        brightnessBefore = screen.brightness
+        screen.brightness = 1
+    }
+
+    private func restoreScreen() {
+        UIApplication.shared.isIdleTimerDisabled = false
+        guard let before = brightnessBefore else { return }
+        brightnessBefore = nil
+        Self.screen?.brightness = before
+    }
+
+    /// The screen of the app's window scene (UIScreen.main is deprecated from iOS 16).
+    private static var screen: UIScreen? {
+        let scenes = UIApplication.shared.connectedScenes.compactMap { $0 as? UIWindowScene }
+        return (scenes.first { $0.activationState == .foregroundActive } ?? scenes.first)?.screen
     }
 }

@@ -20,7 +20,10 @@ struct UnlockView: View {
                 EmptyView()
             case let .failed(message):
                 MessageBanner(message: message) { _ in retry() }
-                Button("Thử lại · Try again", action: retry).buttonStyle(.borderedProminent)
+                // The banner has its own "Try again" when the message offers one.
+                if message.action == CitizenMessage.Action.none {
+                    Button("Thử lại · Try again", action: retry).buttonStyle(.borderedProminent)
+                }
             }
         }
         .padding()

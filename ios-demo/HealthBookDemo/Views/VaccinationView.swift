@@ -12,6 +12,8 @@ struct VaccinationView: View {
     @StateObject private var model: VaccinationViewModel
     @StateObject private var share: ShareViewModel
     @State private var showsCard = false
+    /// The card found the login refused: the sign-in sheet comes once the QR screen is gone.
+    @State private var signInAfterCard = false
 
     init(app: AppModel, session: BookSession, child: FamilyRow) {
         self.app = app
@@ -49,7 +51,7 @@ struct VaccinationView: View {
                             DoseBadgeView(badge: dose.badge)
                         }
                     }
-                    ForEach(antigen.notCounted, id: \.self) { note in
+                    ForEach(Array(antigen.notCounted.enumerated()), id: \.offset) { _, note in
                         BilingualText(note, font: .footnote)
                     }
                 } header: {
@@ -63,7 +65,9 @@ struct VaccinationView: View {
             }
             if !model.outsideSchedule.isEmpty {
                 Section {
-                    ForEach(model.outsideSchedule, id: \.self) { Text($0) }
+                    ForEach(Array(model.outsideSchedule.enumerated()), id: \.offset) { _, vaccine in
+                        Text(vaccine)
+                    }
                 } header: {
                     BilingualText("Ngoài chương trình tiêm chủng mở rộng", "Outside the expanded programme", font: .footnote)
                 }
@@ -74,9 +78,16 @@ struct VaccinationView: View {
         }
         .navigationTitle("Tiêm chủng · \(child.name)")
         .toolbar {
-            if child.access.canChange {
-                ToolbarItem(placement: .primaryAction) {
+            ToolbarItem(placement: .primaryAction) {
+                // The condition inside the item's view (plain ViewBuilder on every iOS), not
+                // around the item.
+                if child.access.canChange {
                     Button {
+                        // Sharing needs the backend: sign in (and sync) first.
+                        guard app.signIn.isSignedIn else {
+                            app.showsSignIn = true
+                            return
+                        }
                         showsCard = true
                         Task { await share.createVaccinationCard(childId: child.id) }
                     } label: {
@@ -87,13 +98,22 @@ struct VaccinationView: View {
         }
         .task { await model.load() }
         .refreshable { await model.load() }
-        .fullScreenCover(isPresented: $showsCard) {
+        .fullScreenCover(isPresented: $showsCard, onDismiss: {
+            if signInAfterCard {
+                signInAfterCard = false
+                app.signInAgain()
+            }
+        }) {
             ShareView(model: share) { action in
-                if action == .signInAgain {
+                switch action {
+                case .signInAgain:
+                    share.dismiss()
+                    signInAfterCard = true
                     showsCard = false
-                    app.showsSignIn = true
-                } else if action == .newShare {
+                case .newShare:
                     Task { await share.createVaccinationCard(childId: child.id) }
+                case .retry, .none:
+                    break
                 }
             } close: {
                 share.dismiss()

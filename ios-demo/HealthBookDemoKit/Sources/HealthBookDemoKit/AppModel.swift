@@ -88,6 +88,13 @@ public final class AppModel: ObservableObject {
         await syncNow()
     }
 
+    /// A screen met a login the backend refused (`AuthExpired`): forget it and show the sign-in
+    /// sheet with the message.
+    public func signInAgain(because message: CitizenMessage = .signInExpired) {
+        signIn.signInAgain(because: message)
+        showsSignIn = true
+    }
+
     /// A share screen's model, with the current login and server address.
     public func sharing(with session: BookSession) -> ShareViewModel {
         let signIn = self.signIn

@@ -12,8 +12,22 @@ import HealthBook
 /// Where the book's key lives (the Keychain in the app).
 public protocol BookKeyStore: Sendable {
     /// The book's raw 32-byte key, created and stored on first use. The caller zeroes its copy
-    /// once the book is open.
+    /// once the book is open. A key that exists but cannot be read is an error, never a reason to
+    /// make a new one.
     func loadOrCreateKey() throws -> Data
+}
+
+/// The key store could not give the book's key (the Keychain refused it, or its item is damaged).
+/// Nothing was deleted and no new key was made: the book is left as it is for the next try.
+public struct BookKeyUnavailable: Error, CustomStringConvertible {
+    /// What the key store said, for developers; the citizen is shown `CitizenMessage.keyUnavailable`.
+    public let reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { "the book's key cannot be read: \(reason)" }
 }
 
 /// An open book. Holding it keeps the book open; the core closes it when the last reference goes.
@@ -39,12 +53,18 @@ public final class BookSession: @unchecked Sendable {
     }
 
     /// Opens (or on first use creates) the book at `url` with the key from `keyStore`, off the
-    /// main thread. The key's bytes are zeroed once the core has its own copy.
+    /// main thread. The key's bytes are zeroed once the core has its own copy. Whatever the key
+    /// store throws becomes `BookKeyUnavailable`.
     public static func open(at url: URL, keyStore: BookKeyStore) async throws -> BookSession {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(with: Result<BookSession, Error> {
-                    var key = try keyStore.loadOrCreateKey()
+                    var key: Data
+                    do {
+                        key = try keyStore.loadOrCreateKey()
+                    } catch {
+                        throw BookKeyUnavailable(reason: String(describing: error))
+                    }
                     defer { key.resetBytes(in: key.startIndex..<key.endIndex) }
                     let book = try HealthBook.open(path: url.path, key: key)
                     return BookSession(book: book)

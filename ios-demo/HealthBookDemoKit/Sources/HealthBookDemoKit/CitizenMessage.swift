@@ -40,6 +40,11 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
         "The health book cannot be opened on this phone. It has not been changed."
     ))
 
+    public static let keyUnavailable = CitizenMessage(Bilingual(
+        "Không đọc được khoá bảo vệ sổ trên máy này. Sổ không bị xoá. Hãy mở khoá máy rồi thử lại.",
+        "The key that protects the book on this phone cannot be read. Nothing was deleted. Unlock the phone and try again."
+    ), action: .retry)
+
     public static let offline = CitizenMessage(Bilingual(
         "Không có kết nối mạng. Sổ của bạn vẫn xem được khi ngoại tuyến.",
         "No network connection. Your book can still be read offline."
@@ -116,6 +121,8 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
             self = message
         } else if let error = error as? HealthBookError {
             self = CitizenMessage.from(error)
+        } else if error is BookKeyUnavailable {
+            self = .keyUnavailable
         } else if let error = error as? SignInError {
             self = error.message
         } else if error is URLError {

@@ -70,6 +70,16 @@ public final class TimelineViewModel: ObservableObject {
         await fetch(cursor: cursor)
     }
 
+    /// After a failed page: the first page again when nothing is shown, else the page that failed
+    /// (its cursor is kept).
+    public func retry() async {
+        if rows.isEmpty {
+            await reload()
+        } else {
+            await loadMore()
+        }
+    }
+
     /// Whether to ask for the next page when `row` appears (the list's last row scrolled in).
     public func shouldLoadMore(after row: TimelineRow) -> Bool {
         hasMore && !isLoading && row.id == rows.last?.id

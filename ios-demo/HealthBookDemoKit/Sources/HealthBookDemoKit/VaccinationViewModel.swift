@@ -154,7 +154,8 @@ public final class VaccinationViewModel: ObservableObject {
     @Published public private(set) var antigens: [AntigenRow] = []
     /// "Lịch tiêm chủng mở rộng … (phiên bản …)": where the schedule comes from.
     @Published public private(set) var schedule: Bilingual?
-    /// Vaccines given that the schedule does not cover (pneumococcal, influenza, …).
+    /// Vaccines given that the schedule does not cover (pneumococcal, influenza, …), as
+    /// "Vaccine name · 01/05/2024". The core names them by record id; the records give the name.
     @Published public private(set) var outsideSchedule: [String] = []
     @Published public private(set) var isLoading = false
     @Published public private(set) var message: CitizenMessage?
@@ -193,16 +194,31 @@ public final class VaccinationViewModel: ObservableObject {
         let childId = self.childId
         let day = today()
         do {
-            let status = try await session.run { book in try book.vaccinationStatus(childId: childId, onDate: day) }
+            let (status, outside) = try await session.run { book -> (VaccinationStatus, [String]) in
+                let status = try book.vaccinationStatus(childId: childId, onDate: day)
+                let outside = status.outsideSchedule.compactMap {
+                    VaccinationViewModel.outsideScheduleLine(book, recordId: $0)
+                }
+                return (status, outside)
+            }
             antigens = status.antigens.map(AntigenRow.init)
             schedule = Bilingual(
                 "Lịch: \(status.scheduleSource) (phiên bản \(status.scheduleVersion))",
                 "Schedule: \(status.scheduleSource) (version \(status.scheduleVersion))"
             )
-            outsideSchedule = status.outsideSchedule
+            outsideSchedule = outside
             message = nil
         } catch {
             message = CitizenMessage(for: error)
         }
+    }
+
+    /// "Vaccine name · 01/05/2024" for an immunization outside the schedule; nil when the record
+    /// is gone (removed by a sync since) or is not an immunization.
+    nonisolated static func outsideScheduleLine(_ book: HealthBook, recordId: String) -> String? {
+        guard let record = try? book.record(recordId: recordId),
+              case let .immunization(immunization) = record
+        else { return nil }
+        return "\(immunization.vaccineName) · \(BookDates.display(immunization.date))"
     }
 }

@@ -100,6 +100,15 @@ struct InMemoryKeyStore: BookKeyStore {
     }
 }
 
+/// A Keychain that refuses to give the key (locked before the first unlock, a damaged item).
+struct UnavailableKeyStore: BookKeyStore {
+    struct Refused: Error {}
+
+    func loadOrCreateKey() throws -> Data {
+        throw Refused()
+    }
+}
+
 /// The notification centre's part: holds what it is given and records every call.
 actor RecordingScheduler: NotificationScheduler {
     private(set) var pending: [String: LocalNotification] = [:]

@@ -10,7 +10,7 @@ import XCTest
 final class HealthBookDemoKitTests: XCTestCase {
     @MainActor
     func testEveryCheckHasATestMethod() async {
-        XCTAssertEqual(ViewModelChecks.all.count, 19, "add a test method for each new check")
+        XCTAssertEqual(ViewModelChecks.all.count, 20, "add a test method for each new check")
     }
 
     @MainActor
@@ -21,6 +21,11 @@ final class HealthBookDemoKitTests: XCTestCase {
     @MainActor
     func testWrongKeyIsTold() async throws {
         try await run(ViewModelChecks.wrongKeyIsTold)
+    }
+
+    @MainActor
+    func testKeyUnavailableIsTold() async throws {
+        try await run(ViewModelChecks.keyUnavailableIsTold)
     }
 
     @MainActor

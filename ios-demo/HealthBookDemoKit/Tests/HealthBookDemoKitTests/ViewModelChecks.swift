@@ -17,6 +17,7 @@ enum ViewModelChecks {
     static let all: [Check] = [
         Check("unlock: a new book is created, and opens again with the same key", unlockCreatesAndReopens),
         Check("unlock: a wrong key says the book cannot be opened here, and leaves the file as it was", wrongKeyIsTold),
+        Check("unlock: a key store that cannot give the key is told, and no book is made", keyUnavailableIsTold),
         Check("messages: every core error becomes a message a citizen understands", everyErrorHasACitizenMessage),
         Check("messages: a validation error names the field", validationNamesTheField),
         Check("family: the owner and two managed children, in order", familyListsOwnerAndChildren),
@@ -76,6 +77,20 @@ enum ViewModelChecks {
         try expect(message.text.en.hasPrefix("The health book cannot be opened on this phone."), "the English message")
         try expect(stranger.session == nil, "no book is open")
         try expectEqual(try Data(contentsOf: url), before, "the file after a wrong key")
+    }
+
+    static func keyUnavailableIsTold() async throws {
+        let url = Fixtures.newBookURL()
+        let model = UnlockViewModel(bookURL: url, keyStore: UnavailableKeyStore())
+        await model.unlock()
+        guard case let .failed(message) = model.state else {
+            throw CheckFailure(description: "a key store that refused gave \(model.state)")
+        }
+        try expectEqual(message, .keyUnavailable, "the key store's failure has its own message")
+        try expect(message.text.en.contains("Nothing was deleted"), "the book is safe: \(message.text.en)")
+        try expectEqual(message.action, .retry, "trying again may work once the phone is unlocked")
+        try expect(model.session == nil, "no book is open")
+        try expect(!FileManager.default.fileExists(atPath: url.path), "no book is made without its key")
     }
 
     // MARK: Messages
@@ -303,6 +318,10 @@ enum ViewModelChecks {
         try expect((counts[.given] ?? 0) >= 3, "doses given: \(counts)")
         let toCome = [DoseBadge.due, .overdue, .upcoming, .notYetEligible].reduce(0) { $0 + (counts[$1] ?? 0) }
         try expect(toCome > 0, "doses still to come for a ten-month-old: \(counts)")
+        try expect(
+            model.outsideSchedule.allSatisfy { $0.contains(" · ") && !$0.hasPrefix("sample-") },
+            "vaccines outside the programme are named, not record ids: \(model.outsideSchedule)"
+        )
         for antigen in model.antigens {
             try expect(!antigen.name.vi.isEmpty && !antigen.name.en.isEmpty, "\(antigen.antigen) is named")
             try expect(!antigen.doses.isEmpty, "\(antigen.antigen) has doses")
