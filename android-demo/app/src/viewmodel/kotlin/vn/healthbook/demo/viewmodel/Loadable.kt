@@ -2,6 +2,7 @@
 
 package vn.healthbook.demo.viewmodel
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -24,6 +25,8 @@ internal fun <T> CoroutineScope.load(
     state.value = Loadable.Loading
     state.value = try {
         Loadable.Loaded(withContext(io) { read() })
+    } catch (cancelled: CancellationException) {
+        throw cancelled
     } catch (error: Exception) {
         Loadable.Failed(citizenMessage(error))
     }

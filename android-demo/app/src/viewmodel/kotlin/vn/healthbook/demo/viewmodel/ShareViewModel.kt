@@ -3,6 +3,7 @@
 
 package vn.healthbook.demo.viewmodel
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -89,6 +90,8 @@ class ShareViewModel(
             withContext(io) { book.revokeShare(showing.card.shareId, session) }
             countdown?.cancel()
             _state.value = ShareState.Revoked(showing.card)
+        } catch (cancelled: CancellationException) {
+            throw cancelled
         } catch (error: Exception) {
             val current = _state.value
             if (current is ShareState.Showing) _state.value = current.copy(message = citizenMessage(error))
@@ -112,6 +115,8 @@ class ShareViewModel(
         try {
             val card = card(withContext(io) { call(session) })
             if (showTimeLeft(card)) countdown = scope.launch { countDown(card) }
+        } catch (cancelled: CancellationException) {
+            throw cancelled
         } catch (error: Exception) {
             _state.value = ShareState.Failed(citizenMessage(error), needsSignIn(error))
         }

@@ -3,6 +3,7 @@
 
 package vn.healthbook.demo.viewmodel
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -51,6 +52,8 @@ class SignInViewModel(
         _state.value = SignInState.SigningIn
         _state.value = try {
             SignInState.SignedIn(Session(id, withContext(io) { devLogin(id) }))
+        } catch (cancelled: CancellationException) {
+            throw cancelled
         } catch (error: Exception) {
             SignInState.Failed(citizenMessage(error))
         }

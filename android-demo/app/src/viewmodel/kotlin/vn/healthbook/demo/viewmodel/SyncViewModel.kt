@@ -2,12 +2,14 @@
 
 package vn.healthbook.demo.viewmodel
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import vn.healthbook.HealthBook
@@ -54,16 +56,23 @@ class SyncViewModel(
         }
         cancelled.set(false)
         _state.value = SyncState.Running(SyncPhase.PULLING, 0u, 0u, 0u)
+        // The core's sync is one blocking call: it stops at the next page when the citizen taps
+        // Stop or when whatever owns this sync is gone (its scope cancelled).
+        val owner = coroutineContext.job
         val listener = object : SyncListener {
             // Called on the sync's own thread; a StateFlow takes values from any thread.
             override fun onProgress(progress: SyncProgress) {
                 _state.value = SyncState.Running(progress.phase, progress.pages, progress.recordsReceived, progress.recordsSent)
             }
-            override fun isCancelled(): Boolean = cancelled.get()
+            override fun isCancelled(): Boolean = cancelled.get() || !owner.isActive
         }
         _state.value = try {
             val report = withContext(io) { book.sync(config, session, listener) }
             SyncState.Done(report, summary(report))
+        } catch (cancelled: CancellationException) {
+            // The owner is gone and the core has stopped: what was applied stays.
+            _state.value = SyncState.Idle
+            throw cancelled
         } catch (error: Exception) {
             SyncState.Failed(citizenMessage(error), needsSignIn(error))
         }

@@ -2,6 +2,7 @@
 
 package vn.healthbook.demo.viewmodel
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -81,6 +82,8 @@ class TimelineViewModel(
                 hasMore = page.nextCursor != null,
                 loading = false,
             )
+        } catch (cancelled: CancellationException) {
+            throw cancelled
         } catch (error: Exception) {
             _state.value = _state.value.copy(loading = false, error = citizenMessage(error))
         }

@@ -2,6 +2,7 @@
 
 package vn.healthbook.demo.viewmodel
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -44,6 +45,8 @@ class UnlockViewModel(
         _state.value = UnlockState.Opening
         _state.value = try {
             UnlockState.Open(withContext(io) { open() })
+        } catch (cancelled: CancellationException) {
+            throw cancelled
         } catch (error: Exception) {
             UnlockState.Failed(citizenMessage(error))
         }

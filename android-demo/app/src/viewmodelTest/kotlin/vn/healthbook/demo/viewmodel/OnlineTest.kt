@@ -3,6 +3,7 @@
 
 package vn.healthbook.demo.viewmodel
 
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
@@ -53,6 +54,48 @@ class OnlineTest {
         val family = FamilyViewModel(book, this)
         family.load().join()
         assertEquals(3, (family.state.value as Loadable.Loaded).value.size)
+        book.close()
+    }
+
+    @Test
+    fun stopEndsTheSyncAtTheNextPageAndKeepsWhatArrived() = runBlocking {
+        val book = emptyBook()
+        val signIn = signedIn(this)
+        val sync = SyncViewModel(book, SyncConfig(serverUrl = backendUrl(), pageSize = 10u), { signIn.session }, this)
+        val running = sync.sync()
+        awaitState(sync.state) { it is SyncState.Running && it.pages > 0u }
+        sync.cancel()
+        running.join()
+
+        val failed = sync.state.value as SyncState.Failed
+        assertFalse(failed.signInAgain)
+        assertTrue(failed.message.en, failed.message.en.startsWith("Stopped."))
+        assertTrue("the people of the first page stayed", book.people().isNotEmpty())
+        book.close()
+    }
+
+    @Test
+    fun aSyncWhoseOwnerIsGoneStopsInsteadOfRunningOn() = runBlocking {
+        val book = emptyBook()
+        val signIn = signedIn(this)
+        val config = SyncConfig(serverUrl = backendUrl(), pageSize = 10u)
+        val owner = kotlinx.coroutines.CoroutineScope(kotlinx.coroutines.Job())
+        val sync = SyncViewModel(book, config, { signIn.session }, owner)
+        val running = sync.sync()
+        awaitState(sync.state) { it is SyncState.Running && it.pages > 0u }
+        owner.cancel()
+        running.join()
+
+        // Idle when the coroutine saw its cancellation first, "Stopped" when the core's answer came
+        // first; never Done, never still running.
+        val ended = sync.state.value
+        assertTrue("$ended", ended == SyncState.Idle || (ended as? SyncState.Failed)?.message?.en?.startsWith("Stopped.") == true)
+        val kept = book.people().size
+        assertTrue("the people of the pages applied stayed", kept > 0)
+        // A full sync afterwards brings the rest: the stopped one did not finish.
+        val full = SyncViewModel(book, config, { signIn.session }, this)
+        full.sync().join()
+        assertTrue("the second sync still had records to bring", (full.state.value as SyncState.Done).report.recordsReceived > 0u)
         book.close()
     }
 
