@@ -1,4 +1,5 @@
-// The state of a screen that loads something from the book.
+// The state of a screen that loads something from the book, and calling the core off the
+// caller's thread.
 
 package vn.healthbook.demo.viewmodel
 
@@ -16,6 +17,19 @@ sealed interface Loadable<out T> {
     data class Failed(val message: LocalText) : Loadable<Nothing>
 }
 
+/**
+ * Run [call] on [io], off the caller's thread: its result, or the error it threw. A cancelled
+ * coroutine is not an error: its cancellation is rethrown.
+ */
+internal suspend fun <T> callCore(io: CoroutineDispatcher, call: () -> T): Result<T> =
+    try {
+        Result.success(withContext(io) { call() })
+    } catch (cancelled: CancellationException) {
+        throw cancelled
+    } catch (error: Exception) {
+        Result.failure(error)
+    }
+
 /** Run [read] on [io] and publish Loading, then Loaded or Failed, into [state]. */
 internal fun <T> CoroutineScope.load(
     state: MutableStateFlow<Loadable<T>>,
@@ -23,11 +37,8 @@ internal fun <T> CoroutineScope.load(
     read: () -> T,
 ): Job = launch {
     state.value = Loadable.Loading
-    state.value = try {
-        Loadable.Loaded(withContext(io) { read() })
-    } catch (cancelled: CancellationException) {
-        throw cancelled
-    } catch (error: Exception) {
-        Loadable.Failed(citizenMessage(error))
-    }
+    state.value = callCore(io, read).fold(
+        onSuccess = { Loadable.Loaded(it) },
+        onFailure = { Loadable.Failed(citizenMessage(it)) },
+    )
 }

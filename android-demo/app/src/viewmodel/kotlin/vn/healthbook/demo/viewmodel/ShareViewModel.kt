@@ -3,7 +3,6 @@
 
 package vn.healthbook.demo.viewmodel
 
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -12,7 +11,6 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.withContext
 import vn.healthbook.CreatedShare
 import vn.healthbook.HealthBook
 import vn.healthbook.RecordKind
@@ -86,16 +84,16 @@ class ShareViewModel(
             _state.value = showing.copy(message = citizenMessage(SignInRequired()))
             return@launch
         }
-        try {
-            withContext(io) { book.revokeShare(showing.card.shareId, session) }
-            countdown?.cancel()
-            _state.value = ShareState.Revoked(showing.card)
-        } catch (cancelled: CancellationException) {
-            throw cancelled
-        } catch (error: Exception) {
-            val current = _state.value
-            if (current is ShareState.Showing) _state.value = current.copy(message = citizenMessage(error))
-        }
+        callCore(io) { book.revokeShare(showing.card.shareId, session) }.fold(
+            onSuccess = {
+                countdown?.cancel()
+                _state.value = ShareState.Revoked(showing.card)
+            },
+            onFailure = { error ->
+                val current = _state.value
+                if (current is ShareState.Showing) _state.value = current.copy(message = citizenMessage(error))
+            },
+        )
     }
 
     /** The screen is gone: stop the countdown (the share stays valid until it expires). */
@@ -112,14 +110,10 @@ class ShareViewModel(
             return@launch
         }
         _state.value = ShareState.Creating
-        try {
-            val card = card(withContext(io) { call(session) })
-            if (showTimeLeft(card)) countdown = scope.launch { countDown(card) }
-        } catch (cancelled: CancellationException) {
-            throw cancelled
-        } catch (error: Exception) {
-            _state.value = ShareState.Failed(citizenMessage(error), needsSignIn(error))
-        }
+        callCore(io) { card(call(session)) }.fold(
+            onSuccess = { card -> if (showTimeLeft(card)) countdown = scope.launch { countDown(card) } },
+            onFailure = { _state.value = ShareState.Failed(citizenMessage(it), needsSignIn(it)) },
+        )
     }
 
     private suspend fun countDown(card: ShareCard) {

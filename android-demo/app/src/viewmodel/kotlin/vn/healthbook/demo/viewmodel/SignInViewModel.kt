@@ -3,7 +3,6 @@
 
 package vn.healthbook.demo.viewmodel
 
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -11,7 +10,6 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.withContext
 import vn.healthbook.HealthBookException
 import vn.healthbook.SyncAuth
 import java.io.IOException
@@ -50,13 +48,10 @@ class SignInViewModel(
             return@launch
         }
         _state.value = SignInState.SigningIn
-        _state.value = try {
-            SignInState.SignedIn(Session(id, withContext(io) { devLogin(id) }))
-        } catch (cancelled: CancellationException) {
-            throw cancelled
-        } catch (error: Exception) {
-            SignInState.Failed(citizenMessage(error))
-        }
+        _state.value = callCore(io) { devLogin(id) }.fold(
+            onSuccess = { SignInState.SignedIn(Session(id, it)) },
+            onFailure = { SignInState.Failed(citizenMessage(it)) },
+        )
     }
 
     /** After `AuthExpired`: forget the token so the UI asks again. */

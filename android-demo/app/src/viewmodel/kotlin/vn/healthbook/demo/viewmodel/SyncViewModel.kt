@@ -11,7 +11,6 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.withContext
 import vn.healthbook.HealthBook
 import vn.healthbook.SyncAuth
 import vn.healthbook.SyncConfig
@@ -66,15 +65,15 @@ class SyncViewModel(
             }
             override fun isCancelled(): Boolean = cancelled.get() || !owner.isActive
         }
-        _state.value = try {
-            val report = withContext(io) { book.sync(config, session, listener) }
-            SyncState.Done(report, summary(report))
+        try {
+            _state.value = callCore(io) { book.sync(config, session, listener) }.fold(
+                onSuccess = { SyncState.Done(it, summary(it)) },
+                onFailure = { SyncState.Failed(citizenMessage(it), needsSignIn(it)) },
+            )
         } catch (cancelled: CancellationException) {
             // The owner is gone and the core has stopped: what was applied stays.
             _state.value = SyncState.Idle
             throw cancelled
-        } catch (error: Exception) {
-            SyncState.Failed(citizenMessage(error), needsSignIn(error))
         }
     }
 

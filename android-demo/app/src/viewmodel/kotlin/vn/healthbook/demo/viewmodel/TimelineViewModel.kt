@@ -2,7 +2,6 @@
 
 package vn.healthbook.demo.viewmodel
 
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -12,7 +11,6 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
-import kotlinx.coroutines.withContext
 import vn.healthbook.HealthBook
 import vn.healthbook.RecordKind
 import vn.healthbook.TimelineEntry
@@ -74,19 +72,17 @@ class TimelineViewModel(
 
     private suspend fun loadPage() {
         val query = TimelineQuery(kinds = kinds, limit = pageSize, cursor = cursor)
-        try {
-            val page = withContext(io) { book.timeline(personId, query) }
-            cursor = page.nextCursor
-            _state.value = _state.value.copy(
-                rows = _state.value.rows + page.entries.map(::row),
-                hasMore = page.nextCursor != null,
-                loading = false,
-            )
-        } catch (cancelled: CancellationException) {
-            throw cancelled
-        } catch (error: Exception) {
-            _state.value = _state.value.copy(loading = false, error = citizenMessage(error))
-        }
+        callCore(io) { book.timeline(personId, query) }.fold(
+            onSuccess = { page ->
+                cursor = page.nextCursor
+                _state.value = _state.value.copy(
+                    rows = _state.value.rows + page.entries.map(::row),
+                    hasMore = page.nextCursor != null,
+                    loading = false,
+                )
+            },
+            onFailure = { _state.value = _state.value.copy(loading = false, error = citizenMessage(it)) },
+        )
     }
 }
 

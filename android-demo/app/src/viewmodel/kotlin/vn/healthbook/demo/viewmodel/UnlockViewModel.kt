@@ -2,7 +2,6 @@
 
 package vn.healthbook.demo.viewmodel
 
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -43,13 +42,10 @@ class UnlockViewModel(
     fun unlock(): Job = scope.launch {
         if (_state.value is UnlockState.Opening || _state.value is UnlockState.Open) return@launch
         _state.value = UnlockState.Opening
-        _state.value = try {
-            UnlockState.Open(withContext(io) { open() })
-        } catch (cancelled: CancellationException) {
-            throw cancelled
-        } catch (error: Exception) {
-            UnlockState.Failed(citizenMessage(error))
-        }
+        _state.value = callCore(io, ::open).fold(
+            onSuccess = { UnlockState.Open(it) },
+            onFailure = { UnlockState.Failed(citizenMessage(it)) },
+        )
     }
 
     /**

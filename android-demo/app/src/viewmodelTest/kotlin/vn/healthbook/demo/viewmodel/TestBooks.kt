@@ -18,7 +18,7 @@ fun tempFolder(): File = Files.createTempDirectory("healthbook-vm-test").toFile(
 
 /** A key store that holds one random key in memory: the stand-in for Android Keystore. */
 class MemoryKeyStore(private val key: ByteArray = ByteArray(32).also { SecureRandom().nextBytes(it) }) : DatabaseKeyStore {
-    var handedOut = mutableListOf<ByteArray>()
+    val handedOut = mutableListOf<ByteArray>()
     override fun databaseKey(): ByteArray = key.copyOf().also { handedOut += it }
 }
 
