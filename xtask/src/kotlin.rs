@@ -113,13 +113,7 @@ pub fn run_main(
 
 /// The JVM class that holds the top-level `main` of `file`: `<package>.<FileName>Kt`.
 pub fn main_class_of(file: &Path) -> Result<String> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let stem = file
-        .file_stem()
-        .context("a Kotlin file without a name")?
-        .to_string_lossy();
-    Ok(qualified(&text, &format!("{stem}Kt")))
+    Ok(format!("{}Kt", class_named_after(file)?))
 }
 
 /// The JVM class named after `file` (a file holding `class <FileName>`, like a JUnit test):
