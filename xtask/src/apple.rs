@@ -4,10 +4,11 @@
 //! - `HealthBookFFI.xcframework`: the static library `libhealthbook_core.a` for devices
 //!   (aarch64-apple-ios) and for the simulator (aarch64-apple-ios-sim and x86_64-apple-ios merged
 //!   by `lipo`), each with the C header and the module map of the Clang module `HealthBookFFI`;
-//! - `HealthBook/`: a Swift package (Package.swift from `bindings/apple/Package.swift.in`) with a
-//!   binary target for a copy of that XCFramework (SwiftPM takes binary targets only from inside
-//!   the package) and the target `HealthBook` holding the generated `HealthBook.swift`; its
-//!   product `HealthBook` is what an app imports.
+//! - `HealthBookKit/`: a Swift package (Package.swift from `bindings/apple/Package.swift.in`)
+//!   with a binary target for a copy of that XCFramework (SwiftPM takes binary targets only from
+//!   inside the package) and the target `HealthBookKit` holding the generated `HealthBookKit.swift`
+//!   and the Swift shipped with it (`bindings/swift/`); its product `HealthBookKit` is what an app
+//!   imports.
 //!
 //! Linking for iOS needs Xcode's iOS SDK and `xcodebuild -create-xcframework`, so this runs on
 //! macOS with Xcode only. Elsewhere it stops before building anything and says so; the Swift
@@ -22,6 +23,7 @@ use anyhow::{anyhow, ensure, Context, Result};
 use crate::bindings;
 use crate::package::{self, Missing, ShipProfile};
 use crate::process;
+use crate::staticlib;
 use crate::workspace::{fresh_dir, Workspace};
 
 /// The Rust target for iOS devices.
@@ -30,12 +32,11 @@ pub const DEVICE_TARGET: &str = "aarch64-apple-ios";
 pub const SIMULATOR_TARGETS: [&str; 2] = ["aarch64-apple-ios-sim", "x86_64-apple-ios"];
 /// The lowest iOS version, for the libraries (`IPHONEOS_DEPLOYMENT_TARGET`) and Package.swift.
 pub const IOS_DEPLOYMENT_TARGET: &str = "15.0";
-/// Package.swift's `swift-tools-version` 5.9 needs Xcode 15.
-const MIN_XCODE_MAJOR: u64 = 15;
+/// Package.swift's `swift-tools-version` 6.0 needs Xcode 16.
+const MIN_XCODE_MAJOR: u64 = 16;
 /// The Swift module of the bindings (uniffi.toml's `module_name`) and the Clang module of the
 /// C side that the generated Swift imports.
-const MODULE: &str = "HealthBook";
-const FFI_MODULE: &str = "HealthBookFFI";
+use crate::swift::{FFI_MODULE, MODULE, SHIPPED};
 const STATIC_LIBRARY: &str = "libhealthbook_core.a";
 
 const PACKAGE_TEMPLATE: &str = include_str!("../../bindings/apple/Package.swift.in");
@@ -84,6 +85,20 @@ pub fn run(ws: &Workspace, profile: ShipProfile) -> Result<()> {
     let work = out.join("build");
     fresh_dir(&work)?;
 
+    // SQLCipher's sqlite3_* (and everything else but the FFI) made local, so that an app may
+    // link another SQLite (see crate::staticlib).
+    let localized = |target: &str| work.join(target).join(STATIC_LIBRARY);
+    for target in all_targets() {
+        staticlib::localize(
+            &library(target),
+            &localized(target),
+            &work.join(target).join("merge"),
+            staticlib::Format::MachO {
+                arch: mach_o_arch(target),
+            },
+        )?;
+    }
+
     // One library per platform: the two simulator architectures go into one fat file.
     let simulator = work.join("simulator").join(STATIC_LIBRARY);
     std::fs::create_dir_all(work.join("simulator"))
@@ -91,7 +106,7 @@ pub fn run(ws: &Workspace, profile: ShipProfile) -> Result<()> {
     process::run(
         Command::new("lipo")
             .arg("-create")
-            .args(SIMULATOR_TARGETS.map(library))
+            .args(SIMULATOR_TARGETS.map(localized))
             .arg("-output")
             .arg(&simulator),
     )
@@ -115,7 +130,7 @@ pub fn run(ws: &Workspace, profile: ShipProfile) -> Result<()> {
             .with_context(|| format!("removing the old {}", xcframework.display()))?;
     }
     process::run(Command::new("xcodebuild").args(xcodebuild_args(
-        &library(DEVICE_TARGET),
+        &localized(DEVICE_TARGET),
         &simulator,
         &headers,
         &xcframework,
@@ -130,6 +145,7 @@ pub fn run(ws: &Workspace, profile: ShipProfile) -> Result<()> {
     std::fs::create_dir_all(&sources).with_context(|| format!("creating {}", sources.display()))?;
     std::fs::copy(&swift_source, sources.join(format!("{MODULE}.swift")))
         .with_context(|| format!("copying {}", ws.show(&swift_source)))?;
+    bindings::add_shipped_sources(&ws.root.join(SHIPPED), &sources, "swift")?;
     package::copy_dir(
         &xcframework,
         &swift_package.join(format!("{FFI_MODULE}.xcframework")),
@@ -232,7 +248,7 @@ pub fn check(machine: &Machine) -> std::result::Result<(), Vec<Missing>> {
             if major.is_some_and(|major| major < MIN_XCODE_MAJOR) {
                 missing.push(Missing {
                     what: format!(
-                        "Xcode {MIN_XCODE_MAJOR} or newer (Package.swift uses swift-tools-version 5.9); this Mac has {version}."
+                        "Xcode {MIN_XCODE_MAJOR} or newer (Package.swift uses swift-tools-version 6.0); this Mac has {version}."
                     ),
                     how: xcode_steps(),
                 });
@@ -281,6 +297,15 @@ fn build_libraries(ws: &Workspace, profile: ShipProfile) -> Result<()> {
     Ok(())
 }
 
+/// The architecture name Apple's tools use for a Rust target.
+fn mach_o_arch(target: &str) -> &'static str {
+    if target.starts_with("x86_64") {
+        "x86_64"
+    } else {
+        "arm64"
+    }
+}
+
 /// The arguments of `xcodebuild` that make the XCFramework from the two libraries.
 pub fn xcodebuild_args(
     device_library: &Path,
@@ -312,7 +337,7 @@ pub fn module_name(module_map: &str) -> Option<&str> {
     })
 }
 
-/// Package.swift for `target/ios/HealthBook/`.
+/// Package.swift for `target/ios/HealthBookKit/`.
 pub fn render_package_swift() -> Result<String> {
     package::render(
         "bindings/apple/Package.swift.in",
@@ -362,7 +387,7 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(text.contains("1. macOS with Xcode 15 or newer."), "{text}");
+        assert!(text.contains("1. macOS with Xcode 16 or newer."), "{text}");
         assert!(text.contains("neither exists on linux."), "{text}");
         assert!(text.contains(
             "on a Mac with Xcode: rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios   then   cargo xtask package-ios"
@@ -385,7 +410,7 @@ mod tests {
             "1. The Rust standard library for the iOS targets aarch64-apple-ios-sim, x86_64-apple-ios.\n       rustup target add aarch64-apple-ios-sim x86_64-apple-ios\n"
         ), "{text}");
         assert!(
-            text.contains("2. Xcode 15 or newer, selected with xcode-select"),
+            text.contains("2. Xcode 16 or newer, selected with xcode-select"),
             "{text}"
         );
         assert!(
@@ -397,13 +422,13 @@ mod tests {
     #[test]
     fn an_old_xcode_is_refused() {
         let machine = Machine {
-            xcode: Some("Xcode 14.3.1".into()),
+            xcode: Some("Xcode 15.4".into()),
             ..mac()
         };
         let missing = check(&machine).unwrap_err();
         assert_eq!(missing.len(), 1);
         assert!(
-            missing[0].what.contains("this Mac has Xcode 14.3.1"),
+            missing[0].what.contains("this Mac has Xcode 15.4"),
             "{}",
             missing[0].what
         );
@@ -412,10 +437,10 @@ mod tests {
     #[test]
     fn the_package_has_the_binary_target_and_the_product() {
         let swift = render_package_swift().unwrap();
-        assert!(swift.starts_with("// swift-tools-version:5.9\n"), "{swift}");
+        assert!(swift.starts_with("// swift-tools-version:6.0\n"), "{swift}");
         assert!(swift.contains(".iOS(\"15.0\"),"), "{swift}");
         assert!(
-            swift.contains(".library(name: \"HealthBook\", targets: [\"HealthBook\"]),"),
+            swift.contains(".library(name: \"HealthBookKit\", targets: [\"HealthBookKit\"]),"),
             "{swift}"
         );
         assert!(

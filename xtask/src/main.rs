@@ -17,6 +17,7 @@ mod kotlin;
 mod package;
 mod process;
 mod size;
+mod staticlib;
 mod swift;
 mod tools;
 mod viewmodels;
@@ -41,7 +42,9 @@ Main entry points:
         the demo as its first argument; ARGS follow it.
   test  Everything CI runs: setup, cargo fmt --check, clippy, cargo test, bindings,
         Kotlin tests and the Android demo's view-model tests on the JVM (with the
-        backend running), Swift tests (skipped where there is no swiftc).
+        backend running), and the Swift binding and iOS view-model tests with
+        `swift test` (swift from PATH, else ../shared/swift/install; without either
+        the run fails and says how to install Swift).
 
 Other commands:
   setup                 Make sure libssl-dev, Java, JNA, JUnit 4, the Kotlin compiler, Chromium
@@ -53,10 +56,16 @@ Other commands:
                         Only the Kotlin tests: build, generate bindings, start the backend,
                         compile and run the tests whose names contain one of the FILTERs
                         (all when none given; then the Android view-model tests run too).
+  test-swift            Only the Swift tests: build, generate bindings, write the package
+                        target/swift/HealthBookKit, start the backend, and `swift test` it
+                        and ios-demo/HealthBookDemoKit.
   bench [ARGS...]       Run the criterion benchmarks of healthbook-core; ARGS go to
                         `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
   size                  Build the core with the size-optimised `mobile` profile, generate the
                         bindings from it, strip a copy and report its size for this machine.
+  check-staticlib       Build the core as a static library, make every symbol but the FFI's
+                        local (as package-ios does), and check with readelf and a C program
+                        that has its own SQLite that SQLCipher's sqlite3_* stay inside.
   package-android [--profile mobile|release]
                         The Android library target/android/healthbook.aar (the core for
                         arm64-v8a, armeabi-v7a and x86_64, the compiled Kotlin bindings,
@@ -108,11 +117,19 @@ fn run(args: &[String]) -> Result<()> {
             ci::test(&ws)
         }
         "test-kotlin" => ci::test_kotlin(&ws, rest),
+        "test-swift" => {
+            no_arguments(command, rest)?;
+            ci::test_swift(&ws)
+        }
         "demo" => demo::run(&ws, demo::Options::parse(rest)?),
         "bench" => bench::run(&ws, rest),
         "size" => {
             no_arguments(command, rest)?;
             size::run(&ws)
+        }
+        "check-staticlib" => {
+            no_arguments(command, rest)?;
+            staticlib::check(&ws)
         }
         "package-android" => android::run(&ws, ShipProfile::parse(command, rest)?),
         "package-ios" => apple::run(&ws, ShipProfile::parse(command, rest)?),

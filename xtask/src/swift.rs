@@ -1,303 +1,354 @@
-//! Swift, where the machine has a Swift toolchain (`swiftc` on PATH): the binding tests in
-//! `tests/swift/` and the iOS demo's view-model checks in `ios-demo/HealthBookDemoKit`.
+//! Swift, built and tested for real with SwiftPM: the binding tests in `tests/swift/` and the iOS
+//! demo's view-model tests in `ios-demo/HealthBookDemoKit`, both with `swift test` (XCTest)
+//! against the built core and the running reference backend.
 //!
-//! 1. The generated bindings are compiled into a library module `HealthBook` (as an app would
-//!    import it).
-//! 2. Every `tests/swift/*.swift` file is compiled into one executable that imports it;
-//!    `main.swift` holds the top-level code that runs the tests and exits non-zero on a failure.
-//! 3. The view models (`ios-demo/HealthBookDemoKit/Sources/HealthBookDemoKit`) are compiled into
-//!    a library module `HealthBookDemoKit`, and their checks
-//!    (`Tests/HealthBookDemoKitTests/*.swift`) with `Runner/main.swift` into an executable.
-//!    The checks are plain functions so that they need no XCTest (Linux toolchains may lack it);
-//!    `-D HEALTHBOOK_PLAIN_RUNNER` leaves out the file that wraps them for XCTest, which
-//!    `swift test` and Xcode use on a Mac.
-//! 4. Both executables run with the reference backend started around them; its URL is in
-//!    `HEALTHBOOK_BACKEND_URL`, so the view-model checks that sync and share run too.
+//! 1. The toolchain: `swift` on PATH, else the one `../shared/swift/install` unpacks, else the
+//!    step fails and says how to install Swift ([`choose_toolchain`]). A skipped Swift step is a
+//!    failure, not a pass.
+//! 2. The package `target/swift/HealthBookKit` is written from the generated bindings: the C
+//!    module `HealthBookFFI` (header + module map that links `healthbook_core`), the Swift module
+//!    `HealthBookKit` (the generated file and the hand-written `bindings/swift/*.swift`), and the
+//!    test target `HealthBookKitTests`, which is `tests/swift/` itself (a symbolic link, so that
+//!    compiler messages name the files in the repository).
+//! 3. `swift test` runs on it, then on the view models' package, which finds the bindings through
+//!    `HEALTHBOOK_SWIFT_PACKAGE`. The linker gets the core's folder (`-L`, `-rpath`) on the
+//!    command line, so the packages themselves hold no machine's paths.
+//! 4. Each run's XCTest summary ("Executed N tests, with M failures") is read back: no tests, a
+//!    skipped test or a failure fails the step; the counts are printed at the end.
 //!
-//! Without `swiftc` this prints one SKIPPED line naming both and does nothing else: the bindings
-//! are generated either way. What needs no compiler runs either way: the view models may import
-//! only Foundation, Combine and the bindings (no SwiftUI or UIKit), so that they stay plain
-//! Swift that compiles and is tested off the phone.
+//! The view models may import only Foundation, Observation and the bindings (no SwiftUI, UIKit
+//! or Combine), so that they stay plain Swift that compiles and is tested off the phone; that is
+//! checked before anything is built.
 
-use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 
 use crate::backend::Backend;
 use crate::bindings::Bindings;
 use crate::process;
-use crate::tools::Tools;
 use crate::workspace::{files_with_extension, fresh_dir, Workspace};
 
-/// The Swift module name set in uniffi.toml; the FFI module is `<name>FFI`.
-const MODULE: &str = "HealthBook";
+/// The Swift module of the bindings and its C module (uniffi.toml says the same).
+pub const MODULE: &str = "HealthBookKit";
+pub const FFI_MODULE: &str = "HealthBookFFI";
 
-/// The iOS demo's view-model package, its library module and the checks' runner.
+/// Hand-written Swift shipped with the generated code: `CalendarDay`, the text conversions and
+/// the Task-cancellation overloads.
+pub const SHIPPED: &str = "bindings/swift";
+
+/// The binding tests: the test target of the package.
+const TESTS_DIR: &str = "tests/swift";
+
+/// The iOS demo's view-model package and its library's sources.
 const DEMO_KIT_DIR: &str = "ios-demo/HealthBookDemoKit";
-const DEMO_KIT_MODULE: &str = "HealthBookDemoKit";
 const DEMO_KIT_SOURCES: &str = "Sources/HealthBookDemoKit";
-const DEMO_KIT_CHECKS: &str = "Tests/HealthBookDemoKitTests";
-const DEMO_KIT_RUNNER: &str = "Runner/main.swift";
-/// Defined when the checks are compiled without XCTest.
-const PLAIN_RUNNER_FLAG: &str = "HEALTHBOOK_PLAIN_RUNNER";
 
+/// What the demo kit's Package.swift reads to find the bindings' package.
+const PACKAGE_VARIABLE: &str = "HEALTHBOOK_SWIFT_PACKAGE";
 /// The environment variable that tells the Swift tests where the backend listens.
 const BACKEND_URL_VARIABLE: &str = "HEALTHBOOK_BACKEND_URL";
+
+/// The installer of a Swift toolchain for machines without one, next to the project.
+const INSTALLER: &str = "../shared/swift/install";
 
 /// Modules the view models may import: they are plain Swift, tested off the phone.
 const VIEW_MODEL_IMPORTS: &[&str] = &[
     "Foundation",
     "FoundationNetworking",
     "Dispatch",
-    "Combine",
+    "Observation",
     MODULE,
 ];
 
-/// What happened to the Swift tests.
-pub enum Outcome {
-    Passed,
-    Skipped(String),
+/// The package's manifest; the platforms are those of `cargo xtask package-ios`'s package.
+const PACKAGE_MANIFEST: &str = r#"// swift-tools-version:6.0
+//
+// The HealthBookKit package for building and testing off the phone: the generated bindings and
+// the Swift shipped with them, on the C module of the core library (libhealthbook_core, found
+// through the linker's search path: `swift build -Xlinker -L<dir> -Xlinker -rpath -Xlinker <dir>`).
+// Written by `cargo xtask test`; an iOS app uses the package `cargo xtask package-ios` writes.
+import PackageDescription
+
+let package = Package(
+    name: "HealthBookKit",
+    platforms: [.iOS(.v15), .macOS(.v12)],
+    products: [
+        .library(name: "HealthBookKit", targets: ["HealthBookKit"]),
+    ],
+    targets: [
+        .systemLibrary(name: "HealthBookFFI", path: "Sources/HealthBookFFI"),
+        .target(name: "HealthBookKit", dependencies: ["HealthBookFFI"]),
+        .testTarget(name: "HealthBookKitTests", dependencies: ["HealthBookKit"]),
+    ]
+)
+"#;
+
+/// What the Swift step ran.
+pub struct Summary {
+    pub binding_tests: TestCount,
+    pub view_model_tests: TestCount,
 }
 
-pub fn test(ws: &Workspace, tools: &Tools, bindings: &Bindings) -> Result<Outcome> {
+/// Run the binding tests and the view-model tests.
+pub fn test(ws: &Workspace, bindings: &Bindings) -> Result<Summary> {
     let demo_kit = ws.root.join(DEMO_KIT_DIR);
     check_view_model_imports(&demo_kit.join(DEMO_KIT_SOURCES))?;
+    let swift = toolchain(ws)?;
+    let package = write_package(ws, bindings)?;
 
-    let Some(swiftc) = &tools.swiftc else {
-        let reason = "no swiftc on this machine".to_owned();
-        println!(
-            "SKIPPED: Swift tests ({reason}): neither the binding tests ({}) nor the iOS view-model checks ({}) were compiled or run; the Swift bindings were generated at {}",
-            ws.show(&ws.root.join("tests/swift")),
-            ws.show(&demo_kit),
-            ws.show(&bindings.swift_dir)
-        );
-        return Ok(Outcome::Skipped(reason));
-    };
-
-    let out = ws.target.join("swift-tests");
-    fresh_dir(&out)?;
-    let swift = Swiftc::new(swiftc, ws, bindings, &out);
-
-    // 1. The bindings as a library module, linked against the core library.
-    swift
-        .library(
-            MODULE,
-            &[bindings.swift_dir.join(format!("{MODULE}.swift"))],
-            &[],
-        )
-        .context("compiling the generated Swift bindings failed: see the swiftc errors above")?;
-
-    // 2. The binding tests, importing that module.
-    let tests_dir = ws.root.join("tests/swift");
-    let tests = files_with_extension(&tests_dir, "swift")?;
-    let binding_tests = if tests.is_empty() {
-        println!(
-            "SKIPPED: Swift binding tests (no .swift files in {})",
-            ws.show(&tests_dir)
-        );
-        None
-    } else {
-        let executable = out.join("healthbook-swift-tests");
-        swift
-            .executable(&executable, &tests, &[MODULE], &[])
-            .with_context(|| {
-                format!(
-                    "compiling the Swift tests in {} failed",
-                    ws.show(&tests_dir)
-                )
-            })?;
-        Some(executable)
-    };
-
-    // 3. The view models as a library module, and their checks with the plain runner.
-    let sources = files_with_extension(&demo_kit.join(DEMO_KIT_SOURCES), "swift")?;
-    if sources.is_empty() {
-        bail!(
-            "no view models in {}: the iOS demo's view models belong there",
-            ws.show(&demo_kit.join(DEMO_KIT_SOURCES))
-        );
-    }
-    swift
-        .library(DEMO_KIT_MODULE, &sources, &[MODULE])
-        .with_context(|| {
-            format!(
-                "compiling the iOS view models in {} failed",
-                ws.show(&demo_kit.join(DEMO_KIT_SOURCES))
-            )
-        })?;
-    let mut checks = files_with_extension(&demo_kit.join(DEMO_KIT_CHECKS), "swift")?;
-    checks.push(demo_kit.join(DEMO_KIT_RUNNER));
-    let checks_executable = out.join("healthbook-demo-kit-checks");
-    swift
-        .executable(
-            &checks_executable,
-            &checks,
-            &[DEMO_KIT_MODULE, MODULE],
-            &[PLAIN_RUNNER_FLAG],
-        )
-        .with_context(|| {
-            format!(
-                "compiling the iOS view-model checks in {} failed",
-                ws.show(&demo_kit.join(DEMO_KIT_CHECKS))
-            )
-        })?;
-
-    // 4. Run them, with the backend for the checks that sync and share.
-    let backend = Backend::start(ws, &bindings.library_dir, &out.join("backend"))?;
-    let ran = run_tests(
-        ws,
-        &swift,
-        binding_tests.as_deref(),
-        &checks_executable,
-        &backend.url,
-    );
+    let backend = Backend::start(ws, &bindings.library_dir, &ws.target.join("swift/backend"))?;
+    let ran = run_both(ws, &swift, bindings, &package, &demo_kit, &backend.url);
     // The tests' failure says more than one in stopping the backend, so it comes first.
     let stopped = backend.stop();
-    ran?;
+    let summary = ran?;
     stopped?;
-    Ok(Outcome::Passed)
+    println!(
+        "Swift: binding tests {}; iOS view-model tests {}",
+        summary.binding_tests, summary.view_model_tests
+    );
+    Ok(summary)
 }
 
-fn run_tests(
+fn run_both(
     ws: &Workspace,
-    swift: &Swiftc<'_>,
-    binding_tests: Option<&Path>,
-    checks: &Path,
+    swift: &Path,
+    bindings: &Bindings,
+    package: &Path,
+    demo_kit: &Path,
     backend_url: &str,
-) -> Result<()> {
-    let library_path = swift.library_path()?;
-    if let Some(executable) = binding_tests {
-        process::run(
-            Command::new(executable)
-                .current_dir(&ws.root)
-                .env(library_path_variable(), &library_path)
-                .env(BACKEND_URL_VARIABLE, backend_url),
-        )
-        .context("Swift binding tests failed")?;
-    }
-    process::run(
-        Command::new(checks)
-            .current_dir(&ws.root)
-            .env(library_path_variable(), &library_path)
-            .env(BACKEND_URL_VARIABLE, backend_url),
-    )
-    .context("iOS view-model checks failed: see the FAILED lines above")
+) -> Result<Summary> {
+    let binding_tests = swift_test(ws, swift, bindings, package, "bindings", backend_url)
+        .with_context(|| {
+            format!(
+                "the Swift binding tests ({}) failed: see the messages above",
+                ws.show(&ws.root.join(TESTS_DIR))
+            )
+        })?;
+    let view_model_tests = swift_test(ws, swift, bindings, demo_kit, "demo-kit", backend_url)
+        .with_context(|| {
+            format!(
+                "the iOS view-model tests ({}) failed: see the messages above",
+                ws.show(demo_kit)
+            )
+        })?;
+    Ok(Summary {
+        binding_tests,
+        view_model_tests,
+    })
 }
 
-/// swiftc with what every step needs: the bindings' C module, the built modules and libraries.
-struct Swiftc<'a> {
-    swiftc: &'a Path,
-    root: &'a Path,
-    /// The generated bindings: `HealthBook.swift`, the FFI header and module map.
-    swift_dir: &'a Path,
-    /// The core library's folder.
-    library_dir: &'a Path,
-    /// Where the modules, libraries and executables go.
-    out: &'a Path,
-}
-
-impl<'a> Swiftc<'a> {
-    fn new(swiftc: &'a Path, ws: &'a Workspace, bindings: &'a Bindings, out: &'a Path) -> Self {
-        Self {
-            swiftc,
-            root: &ws.root,
-            swift_dir: &bindings.swift_dir,
-            library_dir: &bindings.library_dir,
-            out,
+/// The `swift` to use: from PATH, else from the installer (which prints its bin folder).
+pub fn toolchain(ws: &Workspace) -> Result<PathBuf> {
+    let installer = ws.root.join(INSTALLER);
+    match choose_toolchain(process::find_on_path("swift"), installer.is_file().then_some(installer)) {
+        Toolchain::OnPath(swift) => Ok(swift),
+        Toolchain::Install(installer) => {
+            println!("No swift on PATH: installing the toolchain with {}", installer.display());
+            let printed = process::output(Command::new(&installer).current_dir(&ws.root))
+                .with_context(|| format!("{} failed; run it by hand to see why", installer.display()))?;
+            let bin = printed
+                .lines()
+                .map(str::trim)
+                .rfind(|line| !line.is_empty())
+                .context("the Swift installer printed no folder")?;
+            let swift = Path::new(bin).join("swift");
+            ensure!(
+                swift.is_file(),
+                "the Swift installer printed {bin}, which has no `swift`"
+            );
+            Ok(swift)
         }
-    }
-
-    /// A command with the search paths for modules and libraries, linked to the core.
-    fn command(&self) -> Command {
-        let mut module_map_flag = OsString::from("-fmodule-map-file=");
-        module_map_flag.push(self.swift_dir.join(format!("{MODULE}FFI.modulemap")));
-        let mut command = Command::new(self.swiftc);
-        command
-            .current_dir(self.root)
-            .arg("-I")
-            .arg(self.out)
-            .arg("-I")
-            .arg(self.swift_dir)
-            .arg("-Xcc")
-            .arg(module_map_flag)
-            .arg("-L")
-            .arg(self.out)
-            .arg("-L")
-            .arg(self.library_dir);
-        for dir in [self.out, self.library_dir] {
-            command.args(["-Xlinker", "-rpath", "-Xlinker"]).arg(dir);
-        }
-        command
-    }
-
-    /// A library module `module` from `sources`, linked to the modules in `links` and the core.
-    fn library(&self, module: &str, sources: &[PathBuf], links: &[&str]) -> Result<()> {
-        let mut command = self.command();
-        command
-            .args(["-emit-library", "-emit-module", "-parse-as-library"])
-            .args(["-module-name", module])
-            .arg("-emit-module-path")
-            .arg(self.out.join(format!("{module}.swiftmodule")))
-            .arg("-o")
-            .arg(self.out.join(library_file(module)));
-        for link in links {
-            command.arg(format!("-l{link}"));
-        }
-        process::run(command.arg("-lhealthbook_core").args(sources))
-    }
-
-    /// An executable from `sources` (one of them `main.swift`), with `-D` for each of `defines`.
-    fn executable(
-        &self,
-        executable: &Path,
-        sources: &[PathBuf],
-        links: &[&str],
-        defines: &[&str],
-    ) -> Result<()> {
-        let mut command = self.command();
-        for define in defines {
-            command.args(["-D", define]);
-        }
-        for link in links {
-            command.arg(format!("-l{link}"));
-        }
-        process::run(
-            command
-                .arg("-lhealthbook_core")
-                .arg("-o")
-                .arg(executable)
-                .args(sources),
-        )
-    }
-
-    /// Where the executables find the libraries built here and the core's.
-    fn library_path(&self) -> Result<OsString> {
-        std::env::join_paths([self.out, self.library_dir])
-            .context("a library folder contains the path separator")
+        Toolchain::Missing => bail!(
+            "no Swift toolchain: the Swift bindings and the iOS view models cannot be built or tested. \
+             Install Swift 6 (https://www.swift.org/install/ on Linux, Xcode 16 or later on macOS) \
+             so that `swift` is on PATH, then run this again"
+        ),
     }
 }
 
-/// `libHealthBook.so`, `libHealthBook.dylib`, …
-fn library_file(module: &str) -> String {
+/// Where the Swift toolchain comes from.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Toolchain {
+    /// `swift` on PATH: a person's own toolchain always wins.
+    OnPath(PathBuf),
+    /// None on PATH, but the installer is there.
+    Install(PathBuf),
+    Missing,
+}
+
+pub fn choose_toolchain(on_path: Option<PathBuf>, installer: Option<PathBuf>) -> Toolchain {
+    match (on_path, installer) {
+        (Some(swift), _) => Toolchain::OnPath(swift),
+        (None, Some(installer)) => Toolchain::Install(installer),
+        (None, None) => Toolchain::Missing,
+    }
+}
+
+/// Writes `target/swift/HealthBookKit` from the generated bindings (see the module's doc).
+fn write_package(ws: &Workspace, bindings: &Bindings) -> Result<PathBuf> {
+    let package = ws.target.join("swift").join(MODULE);
+    let ffi = package.join("Sources").join(FFI_MODULE);
+    let module = package.join("Sources").join(MODULE);
+    fresh_dir(&ffi)?;
+    fresh_dir(&module)?;
+    std::fs::write(package.join("Package.swift"), PACKAGE_MANIFEST)
+        .context("writing the Swift package manifest")?;
+
+    let header = format!("{FFI_MODULE}.h");
+    copy(&bindings.swift_dir.join(&header), &ffi.join(&header))?;
+    std::fs::write(ffi.join("module.modulemap"), module_map(&header))
+        .context("writing the FFI module map")?;
+
+    let generated = format!("{MODULE}.swift");
+    copy(
+        &bindings.swift_dir.join(&generated),
+        &module.join(&generated),
+    )?;
+    let shipped = files_with_extension(&ws.root.join(SHIPPED), "swift")?;
+    ensure!(
+        !shipped.is_empty(),
+        "no Swift in {}: CalendarDay.swift and CoreText.swift belong there (uniffi.toml uses them)",
+        SHIPPED
+    );
+    for file in shipped {
+        let name = file
+            .file_name()
+            .context("a shipped Swift file has no name")?;
+        copy(&file, &module.join(name))?;
+    }
+
+    let tests = package.join("Tests").join(format!("{MODULE}Tests"));
+    std::fs::create_dir_all(package.join("Tests"))?;
+    if tests.symlink_metadata().is_ok() {
+        std::fs::remove_file(&tests)
+            .or_else(|_| std::fs::remove_dir_all(&tests))
+            .with_context(|| format!("removing the old {}", tests.display()))?;
+    }
+    std::os::unix::fs::symlink(ws.root.join(TESTS_DIR), &tests)
+        .with_context(|| format!("linking {} to {TESTS_DIR}", tests.display()))?;
+    Ok(package)
+}
+
+/// The C module of the core: its header, and the library to link.
+fn module_map(header: &str) -> String {
     format!(
-        "{}{module}{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
+        "module {FFI_MODULE} {{\n    header \"{header}\"\n    link \"healthbook_core\"\n    export *\n}}\n"
     )
 }
 
-fn library_path_variable() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "DYLD_LIBRARY_PATH"
-    } else {
-        "LD_LIBRARY_PATH"
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))
+}
+
+/// `swift test` on `package`, printing its output as it comes, and what XCTest counted.
+fn swift_test(
+    ws: &Workspace,
+    swift: &Path,
+    bindings: &Bindings,
+    package: &Path,
+    scratch: &str,
+    backend_url: &str,
+) -> Result<TestCount> {
+    let library_dir = &bindings.library_dir;
+    let mut command = Command::new(swift);
+    command
+        .current_dir(&ws.root)
+        .arg("test")
+        .arg("--package-path")
+        .arg(package)
+        .arg("--scratch-path")
+        .arg(ws.target.join("swift/build").join(scratch))
+        // XCTest only: the summary line is XCTest's.
+        .arg("--disable-swift-testing")
+        .args(["-Xlinker", "-L"])
+        .arg(library_dir)
+        .args(["-Xlinker", "-rpath", "-Xlinker"])
+        .arg(library_dir)
+        .env(PACKAGE_VARIABLE, ws.target.join("swift").join(MODULE))
+        .env(BACKEND_URL_VARIABLE, backend_url)
+        .stdout(Stdio::piped());
+    let line = process::show(&command);
+    println!("$ {line}");
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("could not start `{line}`"))?;
+    let mut summary = None;
+    let stdout = child.stdout.take().context("no stdout from swift test")?;
+    for text in BufReader::new(stdout).lines() {
+        let text = text.context("reading the output of swift test")?;
+        println!("{text}");
+        if let Some(count) = TestCount::parse(&text) {
+            // The last summary is the one of all suites.
+            summary = Some(count);
+        }
+    }
+    let status = child.wait().context("waiting for swift test")?;
+    let count =
+        summary.with_context(|| format!("`{line}` printed no XCTest summary ({status})"))?;
+    ensure!(status.success(), "`{line}` failed ({status}): {count}");
+    count.check()?;
+    Ok(count)
+}
+
+/// XCTest's summary of a run.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct TestCount {
+    pub executed: u32,
+    pub skipped: u32,
+    pub failures: u32,
+}
+
+impl TestCount {
+    /// `Executed 12 tests, with 0 failures (0 unexpected) in 1.2 (1.3) seconds`, or
+    /// `Executed 3 tests, with 1 test skipped and 0 failures (0 unexpected) in …`.
+    pub fn parse(line: &str) -> Option<TestCount> {
+        let rest = line.trim().strip_prefix("Executed ")?;
+        let (executed, rest) = rest.split_once(' ')?;
+        let rest = rest
+            .strip_prefix("tests, with ")
+            .or_else(|| rest.strip_prefix("test, with "))?;
+        let (skipped, rest) = match rest.split_once(" skipped and ") {
+            Some((skipped, rest)) => (skipped.split(' ').next()?.parse().ok()?, rest),
+            None => (0, rest),
+        };
+        let (failures, _) = rest.split_once(' ')?;
+        Some(TestCount {
+            executed: executed.parse().ok()?,
+            skipped,
+            failures: failures.parse().ok()?,
+        })
+    }
+
+    /// No tests, a skipped test or a failure is a failed step.
+    pub fn check(self) -> Result<()> {
+        ensure!(self.executed > 0, "no Swift tests ran");
+        ensure!(
+            self.skipped == 0,
+            "{} Swift tests were skipped: a skipped test is not a pass",
+            self.skipped
+        );
+        ensure!(self.failures == 0, "{} Swift tests failed", self.failures);
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for TestCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} executed, {} failed, {} skipped",
+            self.executed, self.failures, self.skipped
+        )
     }
 }
 
 /// Fails when a view model imports a module other than [`VIEW_MODEL_IMPORTS`] (SwiftUI, UIKit,
-/// …): the view models must stay plain Swift.
+/// Combine, …): the view models must stay plain Swift.
 fn check_view_model_imports(sources: &Path) -> Result<()> {
     let mut wrong = Vec::new();
     for file in files_with_extension(sources, "swift")? {
@@ -351,6 +402,97 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_toolchain_on_path_wins_then_the_installer_then_nothing() {
+        let on_path = PathBuf::from("/usr/bin/swift");
+        let installer = PathBuf::from("../shared/swift/install");
+        assert_eq!(
+            choose_toolchain(Some(on_path.clone()), Some(installer.clone())),
+            Toolchain::OnPath(on_path.clone())
+        );
+        assert_eq!(
+            choose_toolchain(Some(on_path.clone()), None),
+            Toolchain::OnPath(on_path)
+        );
+        assert_eq!(
+            choose_toolchain(None, Some(installer.clone())),
+            Toolchain::Install(installer)
+        );
+        assert_eq!(choose_toolchain(None, None), Toolchain::Missing);
+    }
+
+    #[test]
+    fn xctest_summaries_are_read() {
+        assert_eq!(
+            TestCount::parse(
+                "\t Executed 42 tests, with 0 failures (0 unexpected) in 3.120 (3.121) seconds"
+            ),
+            Some(TestCount {
+                executed: 42,
+                skipped: 0,
+                failures: 0
+            })
+        );
+        assert_eq!(
+            TestCount::parse(
+                "Executed 1 test, with 1 failure (0 unexpected) in 0.001 (0.001) seconds"
+            ),
+            Some(TestCount {
+                executed: 1,
+                skipped: 0,
+                failures: 1
+            })
+        );
+        assert_eq!(
+            TestCount::parse(
+                "Executed 3 tests, with 1 test skipped and 2 failures (0 unexpected) in 0.1 (0.1) seconds"
+            ),
+            Some(TestCount {
+                executed: 3,
+                skipped: 1,
+                failures: 2
+            })
+        );
+        assert_eq!(
+            TestCount::parse("Test Case 'A.b' passed (0.001 seconds)"),
+            None
+        );
+        assert_eq!(TestCount::parse("✔ Test run with 0 tests passed"), None);
+    }
+
+    #[test]
+    fn no_tests_a_skip_or_a_failure_fails_the_step() {
+        let count = |executed, skipped, failures| TestCount {
+            executed,
+            skipped,
+            failures,
+        };
+        assert!(count(5, 0, 0).check().is_ok());
+        assert!(count(0, 0, 0)
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("no Swift tests"));
+        assert!(count(5, 1, 0)
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("skipped"));
+        assert!(count(5, 0, 2)
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("2 Swift tests failed"));
+    }
+
+    #[test]
+    fn the_module_map_links_the_core() {
+        let map = module_map("HealthBookFFI.h");
+        assert!(map.starts_with("module HealthBookFFI {"), "{map}");
+        assert!(map.contains("header \"HealthBookFFI.h\""), "{map}");
+        assert!(map.contains("link \"healthbook_core\""), "{map}");
+    }
+
+    #[test]
     fn import_lines_give_their_module() {
         let cases = [
             ("import Foundation", Some("Foundation")),
@@ -359,7 +501,10 @@ mod tests {
                 "@testable import HealthBookDemoKit",
                 Some("HealthBookDemoKit"),
             ),
-            ("@preconcurrency import HealthBook", Some("HealthBook")),
+            (
+                "@preconcurrency import HealthBookKit",
+                Some("HealthBookKit"),
+            ),
             ("import struct UIKit.UIImage", Some("UIKit")),
             ("import Foundation.NSString", Some("Foundation")),
             ("// import SwiftUI", None),
@@ -387,48 +532,17 @@ mod tests {
     }
 
     #[test]
-    fn a_view_model_importing_swiftui_is_refused() {
+    fn a_view_model_importing_swiftui_or_combine_is_refused() {
         let dir = std::env::temp_dir().join(format!("xtask-swift-imports-{}", std::process::id()));
         fresh_dir(&dir).unwrap();
         std::fs::write(
             dir.join("Screen.swift"),
-            "import Foundation\nimport SwiftUI\n",
+            "import Foundation\nimport SwiftUI\nimport Combine\n",
         )
         .unwrap();
         let error = check_view_model_imports(&dir).unwrap_err().to_string();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(error.contains("Screen.swift:2: import SwiftUI"), "{error}");
-    }
-
-    #[test]
-    fn every_check_has_its_xctest_method() {
-        let kit = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(DEMO_KIT_DIR);
-        let checks =
-            std::fs::read_to_string(kit.join(DEMO_KIT_CHECKS).join("ViewModelChecks.swift"))
-                .unwrap();
-        let xctest = std::fs::read_to_string(
-            kit.join(DEMO_KIT_CHECKS)
-                .join("HealthBookDemoKitTests.swift"),
-        )
-        .unwrap();
-        let names: Vec<&str> = checks
-            .lines()
-            .filter_map(|line| line.trim().strip_prefix("Check(\""))
-            .filter_map(|rest| rest.rsplit_once(", ")?.1.strip_suffix("),"))
-            .collect();
-        assert!(names.len() > 10, "checks found: {names:?}");
-        for name in &names {
-            assert!(
-                xctest.contains(&format!("ViewModelChecks.{name})")),
-                "HealthBookDemoKitTests.swift has no test method for {name}"
-            );
-        }
-        assert!(
-            xctest.contains(&format!("ViewModelChecks.all.count, {}", names.len())),
-            "HealthBookDemoKitTests.swift counts {} checks",
-            names.len()
-        );
+        assert!(error.contains("Screen.swift:3: import Combine"), "{error}");
     }
 }
