@@ -6,25 +6,16 @@ mod sync_support;
 
 use std::sync::Arc;
 
-use healthbook_core::model::{
-    Allergy, AllergyCategory, Observation, ObservationKind, ObservationValue, PersonRole, Record,
-    RecordSource,
-};
-use healthbook_core::{HealthBook, HealthBookError};
+use healthbook_core::model::{Allergy, AllergyCategory, PersonRole, Record, RecordSource};
+use healthbook_core::{ConflictResolution, HealthBook, HealthBookError};
 use sync_support::*;
 
-fn sync(book: &HealthBook, backend: &Backend, token: &Arc<Token>) -> healthbook_core::SyncReport {
-    book.sync(config(&backend.url()), token.clone(), listener())
-        .expect("sync")
-}
-
-fn owner_id(book: &HealthBook) -> String {
-    book.people()
-        .expect("people")
-        .into_iter()
-        .find(|p| p.role == PersonRole::Owner)
-        .expect("an owner")
-        .id
+fn sync(
+    book: &Arc<HealthBook>,
+    backend: &Backend,
+    token: &Arc<Token>,
+) -> healthbook_core::SyncReport {
+    sync_now(book, config(&backend.url()), token.clone()).expect("sync")
 }
 
 fn allergy(person_id: &str, substance: &str) -> Record {
@@ -39,21 +30,6 @@ fn allergy(person_id: &str, substance: &str) -> Record {
             criticality: None,
             reaction: Some("Nổi mẩn đỏ".into()),
             recorded_on: today(),
-            note: None,
-        },
-    }
-}
-
-fn note(person_id: &str, text: &str) -> Record {
-    Record::Observation {
-        observation: Observation {
-            id: String::new(),
-            person_id: person_id.into(),
-            source: RecordSource::Citizen,
-            sensitive: false,
-            kind: ObservationKind::Note,
-            at: chrono::Utc::now().with_timezone(&healthbook_core::model::time::vietnam_offset()),
-            value: ObservationValue::Text { text: text.into() },
             note: None,
         },
     }
@@ -83,10 +59,10 @@ fn two_phones_converge_whichever_syncs_first() {
     for a_first in [true, false] {
         let (_dir, backend, token, a, b) = two_phones();
         let on_a = a
-            .add_record(allergy(&owner_id(&a), "Penicillin"))
+            .add_record(allergy(&owner_of(&a), "Penicillin"))
             .expect("add on A");
         let on_b = b
-            .add_record(note(&owner_id(&b), "Đo huyết áp ở nhà: bình thường"))
+            .add_record(note(&owner_of(&b), "Đo huyết áp ở nhà: bình thường"))
             .expect("add on B");
         let (first, second) = if a_first { (&a, &b) } else { (&b, &a) };
         assert_eq!(sync(first, &backend, &token).records_sent, 1);
@@ -109,7 +85,7 @@ fn two_phones_converge_whichever_syncs_first() {
 fn a_deletion_on_one_phone_reaches_the_other() {
     let (_dir, backend, token, a, b) = two_phones();
     let entry = a
-        .add_record(note(&owner_id(&a), "Uống thuốc đúng giờ"))
+        .add_record(note(&owner_of(&a), "Uống thuốc đúng giờ"))
         .expect("add");
     sync(&a, &backend, &token);
     sync(&b, &backend, &token);
@@ -124,27 +100,60 @@ fn a_deletion_on_one_phone_reaches_the_other() {
     assert_eq!(snapshot(&a), snapshot(&b));
 }
 
-#[test]
-fn an_edit_lost_to_another_phone_is_kept_as_a_conflict_and_can_win_later() {
-    let (_dir, backend, token, a, b) = two_phones();
+/// An allergy's reaction changed, as a citizen edits it.
+fn with_reaction(record: &Record, reaction: &str) -> Record {
+    let mut record = record.clone();
+    if let Record::Allergy { allergy } = &mut record {
+        allergy.reaction = Some(reaction.into());
+    }
+    record
+}
+
+/// One allergy edited on both phones; A synced first, so B's edit is lost to A's and kept as a
+/// conflict. The phones, and the allergy as first written.
+struct LostEdit {
+    _dir: tempfile::TempDir,
+    backend: Backend,
+    token: Arc<Token>,
+    a: Arc<HealthBook>,
+    b: Arc<HealthBook>,
+    entry: Record,
+}
+
+fn an_edit_lost_on_b() -> LostEdit {
+    let (dir, backend, token, a, b) = two_phones();
     let entry = a
-        .add_record(allergy(&owner_id(&a), "Aspirin"))
+        .add_record(allergy(&owner_of(&a), "Aspirin"))
         .expect("add");
     sync(&a, &backend, &token);
     sync(&b, &backend, &token);
-
-    let edit = |record: &Record, reaction: &str| {
-        let mut record = record.clone();
-        if let Record::Allergy { allergy } = &mut record {
-            allergy.reaction = Some(reaction.into());
-        }
-        record
-    };
-    a.update_record(edit(&entry, "Khó thở")).expect("edit on A");
-    b.update_record(edit(&entry, "Ngứa")).expect("edit on B");
+    a.update_record(with_reaction(&entry, "Khó thở"))
+        .expect("edit on A");
+    b.update_record(with_reaction(&entry, "Ngứa"))
+        .expect("edit on B");
     sync(&a, &backend, &token);
     let report = sync(&b, &backend, &token);
     assert_eq!(report.conflicts, 1);
+    LostEdit {
+        _dir: dir,
+        backend,
+        token,
+        a,
+        b,
+        entry,
+    }
+}
+
+#[test]
+fn an_edit_lost_to_another_phone_is_kept_as_a_conflict_and_can_win_later() {
+    let LostEdit {
+        _dir,
+        backend,
+        token,
+        a,
+        b,
+        entry,
+    } = an_edit_lost_on_b();
 
     // B now shows A's version, and keeps its own edit as a conflict.
     let on_b = b.record(entry.record_id()).expect("record");
@@ -153,18 +162,47 @@ fn an_edit_lost_to_another_phone_is_kept_as_a_conflict_and_can_win_later() {
     assert_eq!(conflicts.len(), 1);
     let conflict = &conflicts[0];
     assert_eq!(conflict.record_id, entry.record_id());
-    assert_eq!(conflict.local, Some(edit(&entry, "Ngứa")));
+    assert_eq!(conflict.local, Some(with_reaction(&entry, "Ngứa")));
     assert_eq!(conflict.current.as_ref(), Some(&on_b));
 
     // The citizen keeps B's edit: it goes out on top of A's, and A receives it.
-    b.resolve_sync_conflict(entry.record_id(), true)
+    b.resolve_sync_conflict(entry.record_id(), ConflictResolution::KeepMine)
         .expect("keep mine");
     assert!(b.sync_conflicts().expect("conflicts").is_empty());
     assert_eq!(sync(&b, &backend, &token).records_sent, 1);
     sync(&a, &backend, &token);
     assert_eq!(
         a.record(entry.record_id()).expect("record"),
-        edit(&entry, "Ngứa")
+        with_reaction(&entry, "Ngứa")
+    );
+    assert_eq!(snapshot(&a), snapshot(&b));
+}
+
+#[test]
+fn keeping_the_servers_version_drops_the_lost_edit_and_sends_nothing() {
+    let LostEdit {
+        _dir,
+        backend,
+        token,
+        a,
+        b,
+        entry,
+    } = an_edit_lost_on_b();
+
+    b.resolve_sync_conflict(entry.record_id(), ConflictResolution::KeepServer)
+        .expect("keep the server's");
+    assert!(b.sync_conflicts().expect("conflicts").is_empty());
+    assert_eq!(
+        b.record(entry.record_id()).expect("record"),
+        with_reaction(&entry, "Khó thở")
+    );
+    let report = sync(&b, &backend, &token);
+    assert_eq!((report.records_sent, report.conflicts), (0, 0));
+    sync(&a, &backend, &token);
+    assert_eq!(
+        a.record(entry.record_id()).expect("record"),
+        with_reaction(&entry, "Khó thở"),
+        "A's version stands on every phone"
     );
     assert_eq!(snapshot(&a), snapshot(&b));
 }
@@ -191,7 +229,7 @@ fn a_guardian_sees_the_childrens_books_and_another_citizen_gets_403() {
         let link = child.guardian.as_ref().expect("a guardian link");
         assert_eq!(
             link.guardian_person_id.as_deref(),
-            Some(owner_id(&book).as_str())
+            Some(owner_of(&book).as_str())
         );
     }
 
@@ -208,29 +246,11 @@ fn a_guardian_sees_the_childrens_books_and_another_citizen_gets_403() {
     let (status, body) = http(backend.addr, "GET", &path, Some(&older), None);
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("OperationOutcome"));
-    let (status, _) = http(
-        backend.addr,
-        "GET",
-        &path,
-        Some(&mother.access_token_now()),
-        None,
-    );
+    let (status, _) = http(backend.addr, "GET", &path, Some(&mother.current()), None);
     assert_eq!(status, 200);
     let own = open_book(dir.path(), "older.db");
-    own.sync(config(&backend.url()), Token::new(older), listener())
-        .expect("own sync");
+    sync_now(&own, config(&backend.url()), Token::new(older)).expect("own sync");
     let seen = own.people().expect("people");
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].personal_id.as_deref(), Some(older_id.as_str()));
-}
-
-trait Now {
-    fn access_token_now(&self) -> String;
-}
-
-impl Now for Arc<Token> {
-    fn access_token_now(&self) -> String {
-        use healthbook_core::SyncAuth;
-        self.access_token()
-    }
 }

@@ -4,10 +4,13 @@
 
 mod sync_support;
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use healthbook_core::{HealthBook, HealthBookError, SyncReport};
+use healthbook_core::{
+    Cancellation, HealthBook, HealthBookError, SyncConfig, SyncProgressListener, SyncReport,
+};
 use sync_support::*;
 
 const FEED: &str = "/fhir/$changes";
@@ -18,6 +21,19 @@ struct Setup {
     proxy: FaultProxy,
     book: Arc<HealthBook>,
     token: Arc<Token>,
+}
+
+/// The sync call itself, not yet awaited.
+fn sync_call(
+    book: &Arc<HealthBook>,
+    token: &Arc<Token>,
+    config: SyncConfig,
+    progress: Option<Arc<Progress>>,
+    cancellation: Option<Arc<Cancellation>>,
+) -> impl std::future::Future<Output = Result<SyncReport, HealthBookError>> {
+    let progress = progress.map(|p| p as Arc<dyn SyncProgressListener>);
+    book.clone()
+        .sync(config, token.clone(), progress, cancellation)
 }
 
 fn setup(extra: &[&str]) -> Setup {
@@ -39,8 +55,23 @@ fn setup(extra: &[&str]) -> Setup {
 
 impl Setup {
     fn sync(&self) -> Result<SyncReport, HealthBookError> {
-        self.book
-            .sync(config(&self.proxy.url()), self.token.clone(), listener())
+        self.sync_with(config(&self.proxy.url()), None, None)
+    }
+
+    /// A sync with these settings, listener and cancellation.
+    fn sync_with(
+        &self,
+        config: SyncConfig,
+        progress: Option<Arc<Progress>>,
+        cancellation: Option<Arc<Cancellation>>,
+    ) -> Result<SyncReport, HealthBookError> {
+        block_on(sync_call(
+            &self.book,
+            &self.token,
+            config,
+            progress,
+            cancellation,
+        ))
     }
 
     /// The next sync completes and the book then holds the whole family, once.
@@ -55,10 +86,9 @@ impl Setup {
 #[test]
 fn the_seeded_family_arrives_whole_and_a_second_sync_brings_nothing() {
     let s = setup(&[]);
-    let progress = listener();
+    let progress = progress();
     let report = s
-        .book
-        .sync(config(&s.proxy.url()), s.token.clone(), progress.clone())
+        .sync_with(config(&s.proxy.url()), Some(progress.clone()), None)
         .expect("sync");
     assert_eq!(report.records_received as usize, seeded_count());
     assert!(report.pages >= 10, "100 per page: {} pages", report.pages);
@@ -94,7 +124,7 @@ fn the_seeded_family_arrives_whole_and_a_second_sync_brings_nothing() {
         assert_eq!(got.source(), record.source());
         assert_eq!(got.at(), record.at());
     }
-    let last = progress.progress.lock().expect("progress").last().cloned();
+    let last = progress.reports().last().cloned();
     assert_eq!(
         last.map(|p| p.phase),
         Some(healthbook_core::SyncPhase::Done)
@@ -122,10 +152,9 @@ fn passing_faults_are_retried_and_the_sync_succeeds() {
         let s = setup(&[]);
         s.proxy.plan(FEED, 3, fault.clone());
         let mut cfg = config(&s.proxy.url());
-        cfg.request_timeout_ms = 1_500;
+        cfg.request_timeout = Some(Duration::from_millis(1_500));
         let report = s
-            .book
-            .sync(cfg, s.token.clone(), listener())
+            .sync_with(cfg, None, None)
             .unwrap_or_else(|e| panic!("{fault:?}: retried and succeeded, got {e:?}"));
         assert_eq!(
             report.records_received as usize,
@@ -133,7 +162,7 @@ fn passing_faults_are_retried_and_the_sync_succeeds() {
             "{fault:?}"
         );
         assert_eq!(record_count(&s.book), seeded_count(), "{fault:?}");
-        let feed_requests = s.proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
+        let feed_requests = s.proxy.requests.load(Ordering::SeqCst);
         assert!(
             feed_requests as u32 > report.pages,
             "{fault:?}: the broken page was asked for again"
@@ -156,10 +185,7 @@ fn bad_answers_end_the_sync_with_a_typed_error_and_the_next_sync_completes() {
         s.proxy.plan(FEED, 3, fault.clone());
         let mut cfg = config(&s.proxy.url());
         cfg.max_response_bytes = 2_000_000;
-        let error = s
-            .book
-            .sync(cfg, s.token.clone(), listener())
-            .expect_err("the sync fails");
+        let error = s.sync_with(cfg, None, None).expect_err("the sync fails");
         match &error {
             HealthBookError::Server { reason, .. } => {
                 assert!(reason.contains(says), "{fault:?}: {reason}")
@@ -209,14 +235,14 @@ fn a_killed_server_ends_the_sync_with_network_and_the_next_sync_resumes() {
     // Two pages go through; the third is held at the proxy while the backend process is killed.
     s.proxy
         .plan(FEED, 3, Fault::Delay(Duration::from_millis(1_500)));
-    let progress = Arc::new(Listener::default());
+    let progress = progress();
     let error = std::thread::scope(|scope| {
-        let book = s.book.clone();
-        let token = s.token.clone();
-        let url = s.proxy.url();
+        let (book, token) = (s.book.clone(), s.token.clone());
+        let cfg = config(&s.proxy.url());
         let progress_for_sync = progress.clone();
-        let sync = scope.spawn(move || book.sync(config(&url), token, progress_for_sync));
-        while progress.progress.lock().expect("progress").len() < 2 {
+        let sync = scope
+            .spawn(move || block_on(sync_call(&book, &token, cfg, Some(progress_for_sync), None)));
+        while progress.reports().len() < 2 {
             std::thread::sleep(Duration::from_millis(2));
         }
         s.backend.kill();
@@ -237,7 +263,7 @@ fn a_killed_server_ends_the_sync_with_network_and_the_next_sync_resumes() {
 fn a_token_that_expires_during_the_sync_ends_it_with_auth_expired() {
     let s = setup(&["--token-ttl", "5"]);
     s.token.set(s.backend.login(&mother_id()));
-    let progress = Arc::new(Listener {
+    let progress = Arc::new(Progress {
         on_page: Some(Box::new(|p| {
             // Pages 2 and 3 are already on their way while page 1 is applied (the sync keeps
             // two pages ahead); page 4 is asked for after this pause, with the expired token.
@@ -245,11 +271,10 @@ fn a_token_that_expires_during_the_sync_ends_it_with_auth_expired() {
                 std::thread::sleep(Duration::from_millis(5_500));
             }
         })),
-        ..Listener::default()
+        ..Progress::default()
     });
     let error = s
-        .book
-        .sync(config(&s.proxy.url()), s.token.clone(), progress)
+        .sync_with(config(&s.proxy.url()), Some(progress), None)
         .expect_err("the token expired");
     assert!(
         matches!(error, HealthBookError::AuthExpired { .. }),
@@ -263,19 +288,42 @@ fn a_token_that_expires_during_the_sync_ends_it_with_auth_expired() {
 #[test]
 fn a_cancelled_sync_keeps_the_pages_it_applied_and_the_next_sync_completes() {
     let s = setup(&[]);
-    let progress = Arc::new(Listener {
-        cancel_after_pages: Some(3),
-        ..Listener::default()
+    let cancellation = Cancellation::new();
+    let progress = Arc::new(Progress {
+        cancel_after_pages: Some((3, cancellation.clone())),
+        ..Progress::default()
     });
     let error = s
-        .book
-        .sync(config(&s.proxy.url()), s.token.clone(), progress)
+        .sync_with(
+            config(&s.proxy.url()),
+            Some(progress.clone()),
+            Some(cancellation.clone()),
+        )
         .expect_err("cancelled");
     assert!(
         matches!(error, HealthBookError::Cancelled { .. }),
         "{error:?}"
     );
-    assert_eq!(record_count(&s.book), 300);
+    assert!(cancellation.is_cancelled());
+    assert_eq!(progress.reports().last().map(|p| p.pages), Some(3));
+    assert_eq!(record_count(&s.book), 300, "the three pages applied stay");
+    s.assert_completes();
+}
+
+#[test]
+fn a_switch_cancelled_before_the_call_stops_it_before_any_request() {
+    let s = setup(&[]);
+    let cancellation = Cancellation::new();
+    cancellation.cancel();
+    let error = s
+        .sync_with(config(&s.proxy.url()), None, Some(cancellation))
+        .expect_err("cancelled");
+    assert!(
+        matches!(error, HealthBookError::Cancelled { .. }),
+        "{error:?}"
+    );
+    assert_eq!(s.proxy.requests.load(Ordering::SeqCst), 0);
+    assert_eq!(record_count(&s.book), 0);
     s.assert_completes();
 }
 
@@ -283,20 +331,17 @@ fn a_cancelled_sync_keeps_the_pages_it_applied_and_the_next_sync_completes() {
 fn a_cancel_while_waiting_on_a_slow_answer_stops_promptly() {
     let s = setup(&[]);
     s.proxy.plan(FEED, 1, Fault::Delay(Duration::from_secs(20)));
-    let progress = listener();
-    let canceller = progress.clone();
+    let cancellation = Cancellation::new();
+    let canceller = cancellation.clone();
     std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        canceller
-            .cancel
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        canceller.cancel();
     });
     let mut cfg = config(&s.proxy.url());
-    cfg.request_timeout_ms = 60_000;
-    let started = std::time::Instant::now();
+    cfg.request_timeout = Some(Duration::from_secs(60));
+    let started = Instant::now();
     let error = s
-        .book
-        .sync(cfg, s.token.clone(), progress)
+        .sync_with(cfg, None, Some(cancellation))
         .expect_err("cancelled");
     assert!(
         matches!(error, HealthBookError::Cancelled { .. }),
@@ -307,6 +352,114 @@ fn a_cancel_while_waiting_on_a_slow_answer_stops_promptly() {
     assert_eq!(record_count(&s.book), 0);
 }
 
+/// The caller goes away (a cancelled coroutine drops the call's future) while the first page is
+/// being applied: the page is kept whole, no other page follows, and the next sync completes.
+#[test]
+fn a_sync_whose_caller_is_gone_stops_after_the_page_it_was_applying() {
+    let s = setup(&[]);
+    let (progress, pause) = Pause::at_first_page();
+    let call = sync_call(
+        &s.book,
+        &s.token,
+        config(&s.proxy.url()),
+        Some(progress.clone()),
+        None,
+    );
+    let held = pause.clone();
+    let finished = block_on(async move {
+        tokio::select! {
+            result = call => Some(result),
+            _ = tokio::task::spawn_blocking(move || held.wait_until_held()) => None,
+        }
+    });
+    assert!(
+        finished.is_none(),
+        "the sync ended before its first page: {finished:?}"
+    );
+    // The future is dropped; its work, held in the progress report, now goes on.
+    pause.resume();
+    wait_until_released(&s.book);
+    assert_eq!(progress.reports().len(), 1, "no page after the caller left");
+    assert_eq!(record_count(&s.book), 100);
+    s.assert_completes();
+}
+
+#[test]
+fn a_sync_abandoned_while_waiting_on_a_slow_answer_stops_promptly() {
+    let s = setup(&[]);
+    s.proxy.plan(FEED, 1, Fault::Delay(Duration::from_secs(20)));
+    let mut cfg = config(&s.proxy.url());
+    cfg.request_timeout = Some(Duration::from_secs(60));
+    let call = sync_call(&s.book, &s.token, cfg, None, None);
+    let outcome = block_on(async { tokio::time::timeout(Duration::from_millis(300), call).await });
+    assert!(
+        outcome.is_err(),
+        "the sync answered before the slow page: {outcome:?}"
+    );
+    // Not a timing assertion on speed: it must not have waited out the 20 s answer.
+    let took = wait_until_released(&s.book);
+    assert!(took < Duration::from_secs(10), "stopped after {took:?}");
+    assert_eq!(record_count(&s.book), 0);
+    s.assert_completes();
+}
+
+#[test]
+fn a_token_provider_that_fails_ends_the_sync_with_auth_expired_and_changes_nothing() {
+    let s = setup(&[]);
+    s.sync().expect("first sync");
+    let owner = owner_of(&s.book);
+    s.book
+        .add_record(note(&owner, "Đo huyết áp: 120/80"))
+        .expect("a citizen's entry, waiting to be sent");
+    let before = snapshot(&s.book);
+    let requests = s.proxy.requests.load(Ordering::SeqCst);
+
+    let signed_out = SignedOut::new();
+    let error = block_on(s.book.clone().sync(
+        config(&s.proxy.url()),
+        signed_out.clone(),
+        None,
+        None,
+    ))
+    .expect_err("no token");
+    match &error {
+        HealthBookError::AuthExpired { reason } => {
+            assert!(reason.contains(SIGNED_OUT), "{reason}")
+        }
+        other => panic!("expected AuthExpired, got {other:?}"),
+    }
+    assert!(signed_out.asked.load(Ordering::SeqCst) >= 1);
+    assert_eq!(
+        s.proxy.requests.load(Ordering::SeqCst),
+        requests,
+        "nothing was sent without a token"
+    );
+    assert_eq!(snapshot(&s.book), before);
+
+    // The entry still waits: the next sync with a token sends it.
+    let report = s.sync().expect("sync with a token");
+    assert_eq!(report.records_sent, 1);
+}
+
+#[test]
+fn a_progress_listener_that_throws_does_not_stop_the_sync() {
+    let s = setup(&[]);
+    let progress = Arc::new(Progress {
+        fail: true,
+        ..Progress::default()
+    });
+    let report = s
+        .sync_with(config(&s.proxy.url()), Some(progress.clone()), None)
+        .expect("the sync goes on");
+    assert_eq!(report.records_received as usize, seeded_count());
+    assert_eq!(record_count(&s.book), seeded_count());
+    assert_eq!(
+        progress.reports().len() as u32,
+        report.pages + 1,
+        "every page, and the end, was still reported"
+    );
+}
+
 #[test]
 fn reads_work_offline_and_a_sync_without_a_server_is_a_network_error() {
     let s = setup(&[]);
@@ -315,8 +468,7 @@ fn reads_work_offline_and_a_sync_without_a_server_is_a_network_error() {
     let mut cfg = config("http://127.0.0.1:9");
     cfg.max_attempts = 2;
     let error = s
-        .book
-        .sync(cfg, s.token.clone(), listener())
+        .sync_with(cfg, None, None)
         .expect_err("nothing listens on port 9");
     assert!(
         matches!(error, HealthBookError::Network { .. }),
@@ -338,15 +490,38 @@ fn reads_work_offline_and_a_sync_without_a_server_is_a_network_error() {
 fn a_plain_http_server_elsewhere_is_refused_before_any_request() {
     let s = setup(&[]);
     let error = s
-        .book
-        .sync(config("http://example.vn"), s.token.clone(), listener())
+        .sync_with(config("http://example.vn"), None, None)
         .expect_err("plain http to a remote host");
     assert!(
         matches!(&error, HealthBookError::Validation { field, .. } if field == "config.server_url"),
         "{error:?}"
     );
-    assert_eq!(
-        s.proxy.requests.load(std::sync::atomic::Ordering::SeqCst),
-        0
-    );
+    assert_eq!(s.proxy.requests.load(Ordering::SeqCst), 0);
+}
+
+/// A change to the quick test settings that no sync accepts, and the field the error names.
+type BadSetting = (&'static str, fn(&mut SyncConfig));
+
+#[test]
+fn settings_out_of_range_are_refused_before_any_request() {
+    let bad: [BadSetting; 5] = [
+        ("config.page_size", |c| c.page_size = 0),
+        ("config.page_size", |c| c.page_size = 1001),
+        ("config", |c| c.max_attempts = 0),
+        ("config", |c| c.request_timeout = Some(Duration::ZERO)),
+        ("config.server_url", |c| {
+            c.server_url = healthbook_core::Url("api.example.vn".into())
+        }),
+    ];
+    let s = setup(&[]);
+    for (field, change) in bad {
+        let mut cfg = config(&s.proxy.url());
+        change(&mut cfg);
+        match s.sync_with(cfg, None, None) {
+            Err(HealthBookError::Validation { field: named, .. }) => assert_eq!(named, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    assert_eq!(s.proxy.requests.load(Ordering::SeqCst), 0);
+    assert_eq!(record_count(&s.book), 0);
 }

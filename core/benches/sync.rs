@@ -32,7 +32,7 @@ use healthbook_core::model::{Person, Record};
 use healthbook_core::sample::{bulk_records, sample_family};
 use healthbook_core::store::{BookKey, Store};
 use healthbook_core::sync::wire::{percent_encode, read_feed_page, take_feed_page};
-use healthbook_core::{HealthBook, SyncAuth, SyncConfig, SyncListener, SyncProgress};
+use healthbook_core::{HealthBook, HealthBookError, SyncAuth, SyncConfig};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -403,6 +403,8 @@ fn by_facility(records: Vec<Record>) -> BTreeMap<String, Vec<Record>> {
 
 /// The backend loaded with the book, logged in, and the feed as it stands.
 struct Fixture {
+    /// Where `HealthBook::sync` is awaited, as the app's coroutine or Task awaits it.
+    runtime: tokio::runtime::Runtime,
     backend: Backend,
     owner: Person,
     token: String,
@@ -448,7 +450,12 @@ impl Fixture {
             loaded.as_secs_f64(),
             pages.len(),
         );
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime for the sync calls");
         Fixture {
+            runtime,
             backend,
             owner,
             token,
@@ -476,8 +483,9 @@ impl Fixture {
         (dir, book)
     }
 
-    fn sync(&self, book: &HealthBook) -> healthbook_core::SyncReport {
-        book.sync(self.config(), self.auth(), Arc::new(Quiet))
+    fn sync(&self, book: &Arc<HealthBook>) -> healthbook_core::SyncReport {
+        self.runtime
+            .block_on(book.clone().sync(self.config(), self.auth(), None, None))
             .expect("sync")
     }
 }
@@ -489,18 +497,8 @@ fn book_path(dir: &Path) -> String {
 struct Token(String);
 
 impl SyncAuth for Token {
-    fn access_token(&self) -> String {
-        self.0.clone()
-    }
-}
-
-struct Quiet;
-
-impl SyncListener for Quiet {
-    fn on_progress(&self, _progress: SyncProgress) {}
-
-    fn is_cancelled(&self) -> bool {
-        false
+    fn access_token(&self) -> Result<String, HealthBookError> {
+        Ok(self.0.clone())
     }
 }
 

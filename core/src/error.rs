@@ -38,8 +38,16 @@ pub enum Error {
     #[error("the server answered {status}: {reason}")]
     Server { status: u16, reason: String },
 
-    #[error("the sync was cancelled")]
+    #[error("the call was cancelled")]
     Cancelled,
+
+    /// A sync was asked for while another sync of the same book was running.
+    #[error("a sync of this book is already running")]
+    SyncInProgress,
+
+    /// The book was closed by the app.
+    #[error("the book is closed")]
+    Closed,
 
     /// A shared link that is no longer served: expired, used up or revoked (the server does not say
     /// which), or never existed.

@@ -8,6 +8,7 @@ mod error;
 pub mod fhir;
 pub mod model;
 pub mod reminders;
+#[cfg(any(test, feature = "sample"))]
 pub mod sample;
 pub mod schedule;
 pub mod share;

@@ -87,6 +87,52 @@ fn a_closed_book_is_a_single_file() {
 }
 
 #[test]
+fn close_leaves_one_file_while_the_object_is_held_and_every_later_call_is_closed() {
+    let test = new_book();
+    let owner = book_with_owner(&test);
+    let written = test
+        .book
+        .add_records(one_of_each(&owner))
+        .expect("write records");
+    test.book.close();
+    let names: Vec<String> = snapshot(test.dir.path())
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(names, vec!["book.db".to_string()]);
+
+    let book = &test.book;
+    let calls: Vec<(&str, Result<(), HealthBookError>)> = vec![
+        ("people", book.people().map(drop)),
+        ("person", book.person(owner.clone()).map(drop)),
+        (
+            "timeline",
+            book.timeline(owner.clone(), first_page()).map(drop),
+        ),
+        (
+            "record",
+            book.record(written[0].record_id().to_string()).map(drop),
+        ),
+        ("add_record", book.add_record(allergy(&owner)).map(drop)),
+        ("add_person", book.add_person(mother()).map(drop)),
+        ("export_fhir", book.export_fhir(owner.clone()).map(drop)),
+        ("rekey", book.rekey(OTHER_KEY.to_vec())),
+    ];
+    for (call, result) in calls {
+        match result {
+            Err(HealthBookError::Closed { reason }) => {
+                assert!(reason.contains("open it again"), "{call}: {reason}")
+            }
+            other => panic!("{call} on a closed book: {other:?}"),
+        }
+    }
+
+    let reopened = HealthBook::open(test.path(), KEY.to_vec()).expect("reopen with the same key");
+    let page = reopened.timeline(owner, first_page()).expect("timeline");
+    assert_eq!(page.entries.len(), 8);
+}
+
+#[test]
 fn a_wrong_key_does_not_fold_a_leftover_wal_into_the_book() {
     let test = new_book();
     let owner = book_with_owner(&test);

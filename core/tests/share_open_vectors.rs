@@ -4,14 +4,17 @@
 //! point at public hosts, so a small HTTP server on 127.0.0.1 serves the `-enc.txt` files and the
 //! manifest, and each payload is re-encoded with the local URL (`../shared/vectors/README.md`).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use common::block_on;
 use healthbook_core::share::jwe;
-use healthbook_core::{open_share_link, HealthBookError};
+use healthbook_core::{open_share_link, HealthBookError, OpenedShare};
 use serde_json::{json, Value};
 
 fn vectors_dir() -> PathBuf {
@@ -95,6 +98,16 @@ fn answer(mut stream: TcpStream) {
     );
 }
 
+/// The doctor's side opening `link`, awaited.
+fn open(link: String, passcode: Option<&str>) -> Result<OpenedShare, HealthBookError> {
+    block_on(open_share_link(
+        link,
+        "Phòng khám".into(),
+        passcode.map(str::to_string),
+        None,
+    ))
+}
+
 fn known_answer() -> Value {
     let path = vectors_dir().join("spec-known-answer.json");
     serde_json::from_str(&std::fs::read_to_string(&path).expect("known answer")).expect("json")
@@ -131,8 +144,8 @@ fn every_ips_link_opens_into_records() {
         assert_eq!(payload["flag"], "LU", "{name}");
         payload["url"] = json!(format!("{base}/ips/{name}"));
         let viewer = text.split_once('#').map(|(viewer, _)| viewer);
-        let opened = open_share_link(as_link(&payload, viewer), "Phòng khám".into(), None)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let opened =
+            open(as_link(&payload, viewer), None).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(opened.label.as_deref(), payload["label"].as_str(), "{name}");
         assert!(!opened.patient.full_name.is_empty(), "{name}: a patient");
         let bundle: Value = serde_json::from_str(&opened.bundle_json).expect("bundle json");
@@ -164,19 +177,18 @@ fn the_specification_example_opens_with_its_passcode() {
     payload["url"] = json!(format!("{base}/spec/manifest"));
     let link = as_link(&payload, Some("https://viewer.example.org"));
 
-    match open_share_link(link.clone(), "Phòng khám".into(), None) {
+    match open(link.clone(), None) {
         Err(HealthBookError::Validation { field, .. }) => assert_eq!(field, "passcode"),
         other => panic!("without the passcode: {other:?}"),
     }
-    match open_share_link(link.clone(), "Phòng khám".into(), Some("0000".into())) {
+    match open(link.clone(), Some("0000")) {
         Err(HealthBookError::Validation { field, reason }) => {
             assert_eq!(field, "passcode");
             assert!(reason.contains("4 attempts left"), "{reason}");
         }
         other => panic!("a wrong passcode: {other:?}"),
     }
-    let opened = open_share_link(link, "Phòng khám".into(), Some(PASSCODE.into()))
-        .expect("the SMART Health Card inside opens");
+    let opened = open(link, Some(PASSCODE)).expect("the SMART Health Card inside opens");
     assert!(!opened.patient.full_name.is_empty());
     assert!(
         !opened.records.is_empty() || !opened.skipped.is_empty(),
@@ -191,7 +203,7 @@ fn a_changed_key_does_not_open_a_vector() {
     let mut payload = payload_of(&text);
     payload["url"] = json!(format!("{base}/ips/CY_194315"));
     payload["key"] = json!(URL_SAFE_NO_PAD.encode([3u8; 32]));
-    match open_share_link(as_link(&payload, None), "Phòng khám".into(), None) {
+    match open(as_link(&payload, None), None) {
         Err(HealthBookError::ShareUnreadable { .. }) => {}
         other => panic!("{other:?}"),
     }

@@ -3,21 +3,40 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use healthbook_core::{
-    model::{CalendarDate, Record, RecordSource},
+    model::{
+        CalendarDate, Observation, ObservationKind, ObservationValue, PersonRole, Record,
+        RecordSource,
+    },
     sample::{sample_family, SampleFamily},
-    HealthBook, SyncAuth, SyncConfig, SyncListener, SyncProgress,
+    Cancellation, HealthBook, HealthBookError, SyncAuth, SyncConfig, SyncProgress,
+    SyncProgressListener,
 };
 use serde_json::Value;
+
+/// Runs one of the core's async calls to its end, as the app's coroutine or Task awaits it: on a
+/// multi-threaded tokio runtime, since the calls hand their work to its blocking threads.
+pub fn block_on<F: Future>(call: F) -> F::Output {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime for the async calls")
+        })
+        .block_on(call)
+}
 
 /// The synthetic family the backend seeds (`--seed`), as the test computes it.
 pub fn seeded_family() -> SampleFamily {
@@ -462,6 +481,7 @@ fn find(data: &[u8], needle: &[u8]) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // The app's side.
 
+/// The app's login: hands out the token it holds.
 pub struct Token(pub Mutex<String>);
 
 impl Token {
@@ -472,57 +492,181 @@ impl Token {
     pub fn set(&self, token: String) {
         *self.0.lock().expect("token") = token;
     }
+
+    pub fn current(&self) -> String {
+        self.0.lock().expect("token").clone()
+    }
 }
 
 impl SyncAuth for Token {
-    fn access_token(&self) -> String {
-        self.0.lock().expect("token").clone()
+    fn access_token(&self) -> Result<String, HealthBookError> {
+        Ok(self.current())
+    }
+}
+
+/// A login that cannot give a token (the national ID app signed out): every ask fails.
+pub struct SignedOut {
+    pub asked: AtomicUsize,
+}
+
+/// What `SignedOut` says when asked for a token.
+pub const SIGNED_OUT: &str = "the national ID app is signed out";
+
+impl SignedOut {
+    pub fn new() -> Arc<SignedOut> {
+        Arc::new(SignedOut {
+            asked: AtomicUsize::new(0),
+        })
+    }
+}
+
+impl SyncAuth for SignedOut {
+    fn access_token(&self) -> Result<String, HealthBookError> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        Err(HealthBookError::CallbackFailed {
+            reason: SIGNED_OUT.into(),
+        })
     }
 }
 
 /// A hook run on each progress report.
 pub type ProgressHook = Box<dyn Fn(&SyncProgress) + Send + Sync>;
 
-/// Records progress; cancels when told to, or after `cancel_after_pages` pages.
+/// The app's progress listener: records every report, runs `on_page` on each, and cancels
+/// `cancel_after_pages.1` once that many pages are applied. With `fail`, it throws on every report.
 #[derive(Default)]
-pub struct Listener {
-    pub progress: Mutex<Vec<SyncProgress>>,
-    pub cancel: AtomicBool,
-    pub cancel_after_pages: Option<u32>,
+pub struct Progress {
+    pub reports: Mutex<Vec<SyncProgress>>,
+    pub cancel_after_pages: Option<(u32, Arc<Cancellation>)>,
     /// Called on each progress report (e.g. to let a token expire between pages).
     pub on_page: Option<ProgressHook>,
+    pub fail: bool,
 }
 
-impl SyncListener for Listener {
-    fn on_progress(&self, progress: SyncProgress) {
+impl Progress {
+    pub fn reports(&self) -> Vec<SyncProgress> {
+        self.reports.lock().expect("reports").clone()
+    }
+}
+
+impl SyncProgressListener for Progress {
+    fn on_progress(&self, progress: SyncProgress) -> Result<(), HealthBookError> {
+        self.reports.lock().expect("reports").push(progress.clone());
         if let Some(hook) = &self.on_page {
             hook(&progress);
         }
-        if self.cancel_after_pages.is_some_and(|n| progress.pages >= n) {
-            self.cancel.store(true, Ordering::SeqCst);
+        if let Some((pages, cancellation)) = &self.cancel_after_pages {
+            if progress.pages >= *pages {
+                cancellation.cancel();
+            }
         }
-        self.progress.lock().expect("progress").push(progress);
-    }
-
-    fn is_cancelled(&self) -> bool {
-        self.cancel.load(Ordering::SeqCst)
+        if self.fail {
+            return Err(HealthBookError::CallbackFailed {
+                reason: "the progress screen is gone".into(),
+            });
+        }
+        Ok(())
     }
 }
 
-pub fn listener() -> Arc<Listener> {
-    Arc::new(Listener::default())
+pub fn progress() -> Arc<Progress> {
+    Arc::new(Progress::default())
+}
+
+/// A progress listener that holds the sync in its report of the first page applied until the
+/// test lets it go, so that the test acts while a sync is surely under way.
+pub struct Pause {
+    held_tx: Mutex<mpsc::Sender<()>>,
+    held_rx: Mutex<mpsc::Receiver<()>>,
+    resume_tx: Mutex<mpsc::Sender<()>>,
+    resume_rx: Mutex<mpsc::Receiver<()>>,
+}
+
+/// How long either side of a `Pause` waits for the other before giving up.
+const PAUSE_LIMIT: Duration = Duration::from_secs(30);
+
+impl Pause {
+    /// A `Progress` that holds at its first page, and the `Pause` that controls it.
+    pub fn at_first_page() -> (Arc<Progress>, Arc<Pause>) {
+        let (held_tx, held_rx) = mpsc::channel();
+        let (resume_tx, resume_rx) = mpsc::channel();
+        let pause = Arc::new(Pause {
+            held_tx: Mutex::new(held_tx),
+            held_rx: Mutex::new(held_rx),
+            resume_tx: Mutex::new(resume_tx),
+            resume_rx: Mutex::new(resume_rx),
+        });
+        let held = pause.clone();
+        let progress = Arc::new(Progress {
+            on_page: Some(Box::new(move |p| {
+                if p.pages == 1 && p.phase == healthbook_core::SyncPhase::Pulling {
+                    held.hold();
+                }
+            })),
+            ..Progress::default()
+        });
+        (progress, pause)
+    }
+
+    /// In the sync: tells the test it is here, and waits until the test resumes it.
+    fn hold(&self) {
+        let _ = self.held_tx.lock().expect("pause").send(());
+        let _ = self
+            .resume_rx
+            .lock()
+            .expect("pause")
+            .recv_timeout(PAUSE_LIMIT);
+    }
+
+    /// In the test: waits until the sync is held at its first page.
+    pub fn wait_until_held(&self) {
+        self.held_rx
+            .lock()
+            .expect("pause")
+            .recv_timeout(PAUSE_LIMIT)
+            .expect("the sync reached its first page");
+    }
+
+    /// In the test: lets the held sync go on.
+    pub fn resume(&self) {
+        let _ = self.resume_tx.lock().expect("pause").send(());
+    }
+}
+
+/// Waits until no call holds `book` any more (the work of a call, once it has ended, lets go of
+/// its book); panics after 15 s. How long it took.
+pub fn wait_until_released(book: &Arc<HealthBook>) -> Duration {
+    let started = Instant::now();
+    while Arc::strong_count(book) > 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the call's work still runs {:?} after it was abandoned",
+            started.elapsed()
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+    started.elapsed()
 }
 
 /// Quick settings for tests: small pages, short waits.
 pub fn config(url: &str) -> SyncConfig {
     SyncConfig {
         page_size: 100,
-        request_timeout_ms: 5_000,
+        request_timeout: Some(Duration::from_secs(5)),
         max_attempts: 4,
-        backoff_base_ms: 20,
-        backoff_max_ms: 3_000,
+        backoff_base: Some(Duration::from_millis(20)),
+        backoff_max: Some(Duration::from_secs(3)),
         ..SyncConfig::new(url)
     }
+}
+
+/// One sync of `book`, awaited: no progress listener, no cancellation.
+pub fn sync_now(
+    book: &Arc<HealthBook>,
+    config: SyncConfig,
+    auth: Arc<dyn SyncAuth>,
+) -> Result<healthbook_core::SyncReport, HealthBookError> {
+    block_on(book.clone().sync(config, auth, None, None))
 }
 
 pub fn open_book(dir: &Path, name: &str) -> Arc<HealthBook> {
@@ -567,6 +711,32 @@ pub fn record_count(book: &HealthBook) -> usize {
 /// How many records the seeded family has in all.
 pub fn seeded_count() -> usize {
     seeded_family().records.len()
+}
+
+/// The book's owner (the citizen whose token syncs it).
+pub fn owner_of(book: &HealthBook) -> String {
+    book.people()
+        .expect("people")
+        .into_iter()
+        .find(|p| p.role == PersonRole::Owner)
+        .expect("an owner")
+        .id
+}
+
+/// A note the citizen writes, now.
+pub fn note(person_id: &str, text: &str) -> Record {
+    Record::Observation {
+        observation: Observation {
+            id: String::new(),
+            person_id: person_id.into(),
+            source: RecordSource::Citizen,
+            sensitive: false,
+            kind: ObservationKind::Note,
+            at: chrono::Utc::now().with_timezone(&healthbook_core::model::time::vietnam_offset()),
+            value: ObservationValue::Text { text: text.into() },
+            note: None,
+        },
+    }
 }
 
 pub fn is_citizen(record: &Record) -> bool {

@@ -34,7 +34,7 @@ pub struct HealthBook {
     store: Store,
     /// The network side, made at the first sync.
     http: OnceLock<Http>,
-    /// One sync at a time per book; a second caller waits for the first to finish.
+    /// One sync at a time per book; a second one while it runs is `SyncInProgress`.
     sync_lock: Mutex<()>,
 }
 
@@ -65,6 +65,14 @@ impl HealthBook {
             http: OnceLock::new(),
             sync_lock: Mutex::new(()),
         }))
+    }
+
+    /// Closes the book now: waits for a write under way, closes the database (the WAL folds back
+    /// into the one encrypted file) and lets go of it. Every later call on this object is
+    /// `Closed`; open the file again for a new one. Idempotent. A sync or share running meanwhile
+    /// ends with `Closed` at its next write, keeping what it had committed.
+    pub fn close(&self) {
+        self.store.close();
     }
 
     /// Re-encrypts the book under `new_key` atomically: on any failure the old key still opens it.
@@ -279,10 +287,12 @@ impl HealthBook {
     }
 
     pub(super) fn run_sync(&self, target: &Target, session: &dyn Session) -> Result<Totals> {
-        let _one_at_a_time = self
-            .sync_lock
-            .lock()
-            .map_err(|_| Error::Storage("an earlier sync failed badly; reopen the book".into()))?;
+        let _one_at_a_time = match self.sync_lock.try_lock() {
+            Ok(guard) => guard,
+            // A sync that panicked applied whole pages only: its lock is taken over.
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Err(Error::SyncInProgress),
+        };
         let http = self.http()?;
         sync::run::sync(&self.store, http, target, session)
     }

@@ -2,9 +2,11 @@
 //! calls the store or the mappers, maps errors at one point. No business logic here.
 
 mod book;
+mod cancel;
 mod error;
 mod family;
 mod ids;
+mod logging;
 mod query;
 mod reminders;
 mod schedule;
@@ -16,8 +18,10 @@ pub use crate::schedule::{
     AntigenStatus, DoseState, DoseStatus, ExtraDose, FlagReason, FlaggedDose, VaccinationStatus,
 };
 pub use book::HealthBook;
+pub use cancel::Cancellation;
 pub use error::HealthBookError;
 pub use family::FamilyMember;
+pub use logging::{set_log_sink, LogLevel, LogSink};
 pub use query::{
     ImportReport, ImportedRecord, SkippedResource, TimelineEntry, TimelinePage, TimelineQuery,
 };
@@ -25,5 +29,6 @@ pub use share::{
     open_share_link, CreatedShare, OpenedShare, Share, ShareAccess, ShareQr, ShareRequest,
 };
 pub use sync::{
-    SyncAuth, SyncConfig, SyncConflict, SyncListener, SyncPhase, SyncProgress, SyncReport,
+    ConflictResolution, SyncAuth, SyncConfig, SyncConflict, SyncPhase, SyncProgress,
+    SyncProgressListener, SyncReport, Url,
 };

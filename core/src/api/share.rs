@@ -7,10 +7,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::book::HealthBook;
+use super::cancel::{off_thread, CallCancel, Cancellation};
 use super::error::HealthBookError;
 use super::ids;
 use super::query::SkippedResource;
-use super::sync::{server_base, SyncAuth, SyncConfig};
+use super::sync::{server_base, token_of, SyncAuth, SyncConfig, Url};
 use crate::error::{Error, Result};
 use crate::fhir;
 use crate::model::guardianship::book_access;
@@ -29,11 +30,12 @@ use crate::sync::client::{Cancel, Http, Limits};
 type ApiResult<T> = std::result::Result<T, HealthBookError>;
 
 /// How long a share lives unless the request says otherwise.
-const DEFAULT_MINUTES: u32 = 30;
+const DEFAULT_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 /// The label of a child's vaccination card share (short, so the QR stays small).
 const VACCINATION_CARD_LABEL: &str = "Sổ tiêm chủng";
-/// The longest a share may live: 24 hours.
-const MAX_MINUTES: u32 = 24 * 60;
+/// The shortest and the longest a share may live: a minute, and 24 hours.
+const MIN_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+const MAX_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 /// The SMART Health Links limit for a label.
 const MAX_LABEL_CHARS: usize = 80;
 /// The backend's bounds for a passcode.
@@ -63,9 +65,9 @@ pub struct ShareRequest {
     /// Records marked sensitive, or with a sensitive diagnosis (HIV, …), are left out unless true.
     #[uniffi(default = false)]
     pub include_sensitive: bool,
-    /// How long the link works: 1 minute to 24 hours, 30 minutes unless set.
-    #[uniffi(default = 30)]
-    pub minutes: u32,
+    /// How long the link works: 1 minute to 24 hours; 30 minutes when absent.
+    #[uniffi(default = None)]
+    pub valid_for: Option<std::time::Duration>,
     /// How many times the link may be opened; unlimited within its time when absent.
     #[uniffi(default = None)]
     pub max_uses: Option<u32>,
@@ -97,9 +99,9 @@ pub struct Share {
     pub id: String,
     pub person_id: String,
     /// The viewer page's URL with the `shlink:/…` after `#`: what the QR holds.
-    pub link: String,
+    pub link: Url,
     /// The bare `shlink:/…`.
-    pub shlink: String,
+    pub shlink: Url,
     pub label: Option<String>,
     pub created_at: DateTimeOffset,
     pub expires_at: DateTimeOffset,
@@ -139,19 +141,70 @@ pub struct OpenedShare {
     pub bundle_json: String,
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl HealthBook {
     /// Shares records with a doctor: encrypts the selection on the phone under a fresh key,
     /// uploads only the ciphertext to the backend, and returns the link and its QR. Needs the
     /// network and a book synced at least once (the backend must know the person). Only the
-    /// owner's book and children's books still managed can be shared.
-    pub fn create_share(
-        &self,
+    /// owner's book and children's books still managed can be shared. Cancelled (see `sync`)
+    /// before the backend confirmed the upload, nothing is stored here.
+    #[uniffi::method(default(cancellation = None))]
+    pub async fn create_share(
+        self: Arc<Self>,
         request: ShareRequest,
         config: SyncConfig,
         auth: Arc<dyn SyncAuth>,
+        cancellation: Option<Arc<Cancellation>>,
     ) -> ApiResult<CreatedShare> {
-        let server = server_base(&config.server_url)?;
+        off_thread(cancellation, move |cancel| {
+            self.create_share_now(request, config, auth.as_ref(), cancel)
+        })
+        .await
+    }
+
+    /// A child's vaccination card in one call: a share of only the child's immunizations (every
+    /// dose, from any programme), for 30 minutes, labelled "Sổ tiêm chủng". Only the child's
+    /// guardian can make it (the backend refuses anyone else).
+    #[uniffi::method(default(cancellation = None))]
+    pub async fn share_vaccination_card(
+        self: Arc<Self>,
+        child_id: String,
+        config: SyncConfig,
+        auth: Arc<dyn SyncAuth>,
+        cancellation: Option<Arc<Cancellation>>,
+    ) -> ApiResult<CreatedShare> {
+        off_thread(cancellation, move |cancel| {
+            let request = self.vaccination_card_request(&child_id)?;
+            self.create_share_now(request, config, auth.as_ref(), cancel)
+        })
+        .await
+    }
+
+    /// Kills a share on the backend at once; the doctor's side then gets `ShareExpired`. Needs the
+    /// network: a share is marked revoked here only once the backend has confirmed it.
+    #[uniffi::method(default(cancellation = None))]
+    pub async fn revoke_share(
+        self: Arc<Self>,
+        share_id: String,
+        auth: Arc<dyn SyncAuth>,
+        cancellation: Option<Arc<Cancellation>>,
+    ) -> ApiResult<()> {
+        off_thread(cancellation, move |cancel| {
+            self.revoke_share_now(&share_id, auth.as_ref(), cancel)
+        })
+        .await
+    }
+}
+
+impl HealthBook {
+    fn create_share_now(
+        &self,
+        request: ShareRequest,
+        config: SyncConfig,
+        auth: &dyn SyncAuth,
+        cancel: &CallCancel,
+    ) -> ApiResult<CreatedShare> {
+        let server = server_base(config.server_url.as_str())?;
         let limits = config.limits()?;
         check_request(&request)?;
         let person = self.store().person(&request.person_id)?;
@@ -187,7 +240,10 @@ impl HealthBook {
             now.with_timezone(&vietnam_offset()),
             &ids::new_id()?,
         )?;
-        let expires = now + Duration::minutes(i64::from(request.minutes));
+        let valid_for = request.valid_for.unwrap_or(DEFAULT_VALID_FOR);
+        let expires = now
+            + Duration::from_std(valid_for)
+                .map_err(|_| Error::validation("request.valid_for", "is too long"))?;
         let label = request
             .label
             .as_deref()
@@ -198,7 +254,7 @@ impl HealthBook {
         let uploaded = hosting::upload(
             http,
             &server,
-            &auth.access_token(),
+            &token_of(auth)?,
             &Upload {
                 patient_id: &patient_id,
                 file: &packed.file,
@@ -208,7 +264,7 @@ impl HealthBook {
                 passcode,
             },
             &limits,
-            &NeverCancel,
+            cancel,
         )?;
         let made = package::link(
             &uploaded.url,
@@ -237,16 +293,9 @@ impl HealthBook {
         })
     }
 
-    /// A child's vaccination card in one call: a share of only the child's immunizations (every
-    /// dose, from any programme), for 30 minutes, labelled "Sổ tiêm chủng". Only the child's
-    /// guardian can make it (the backend refuses anyone else).
-    pub fn share_vaccination_card(
-        &self,
-        child_id: String,
-        config: SyncConfig,
-        auth: Arc<dyn SyncAuth>,
-    ) -> ApiResult<CreatedShare> {
-        let child = self.store().person(&child_id)?;
+    /// The request behind `share_vaccination_card`: the child's immunizations, for 30 minutes.
+    fn vaccination_card_request(&self, child_id: &str) -> ApiResult<ShareRequest> {
+        let child = self.store().person(child_id)?;
         if child.role != PersonRole::Dependant {
             return Err(Error::validation(
                 "child_id",
@@ -254,37 +303,43 @@ impl HealthBook {
             )
             .into());
         }
-        let request = ShareRequest {
+        Ok(ShareRequest {
             person_id: child.id,
             kinds: vec![RecordKind::Immunization],
             record_ids: Vec::new(),
             from: None,
             to: None,
             include_sensitive: false,
-            minutes: DEFAULT_MINUTES,
+            valid_for: Some(DEFAULT_VALID_FOR),
             max_uses: None,
             label: Some(VACCINATION_CARD_LABEL.to_string()),
             passcode: None,
-        };
-        self.create_share(request, config, auth)
+        })
     }
 
-    /// Kills a share on the backend at once; the doctor's side then gets `ShareExpired`. Needs the
-    /// network: a share is marked revoked here only once the backend has confirmed it.
-    pub fn revoke_share(&self, share_id: String, auth: Arc<dyn SyncAuth>) -> ApiResult<()> {
-        let share = self.store().share(&share_id)?;
+    fn revoke_share_now(
+        &self,
+        share_id: &str,
+        auth: &dyn SyncAuth,
+        cancel: &CallCancel,
+    ) -> ApiResult<()> {
+        let share = self.store().share(share_id)?;
         let limits = SyncConfig::new(share.server_url.clone()).limits()?;
         hosting::revoke(
             self.http()?,
             &share.server_url,
-            &auth.access_token(),
+            &token_of(auth)?,
             &share.id,
             &limits,
-            &NeverCancel,
+            cancel,
         )?;
+        log::info!("share revoked");
         Ok(self.store().mark_share_revoked(&share.id)?)
     }
+}
 
+#[uniffi::export]
+impl HealthBook {
     /// Who opened a share and when, oldest first, as of the last sync.
     pub fn share_access_log(&self, share_id: String) -> ApiResult<Vec<ShareAccess>> {
         let accesses = self.store().share_accesses(&share_id)?;
@@ -361,22 +416,35 @@ impl HealthBook {
 /// `recipient` (shown in the citizen's access log), with the passcode when the link needs one, and
 /// returns its records. Expired, used-up or revoked links are `ShareExpired`; a wrong key or
 /// modified content is `ShareUnreadable`; a wrong passcode is `Validation { field: "passcode" }`.
-#[uniffi::export]
-pub fn open_share_link(
+#[uniffi::export(async_runtime = "tokio", default(passcode = None, cancellation = None))]
+pub async fn open_share_link(
     link: String,
     recipient: String,
     passcode: Option<String>,
+    cancellation: Option<Arc<Cancellation>>,
+) -> ApiResult<OpenedShare> {
+    off_thread(cancellation, move |cancel| {
+        open_share_link_now(&link, &recipient, passcode.as_deref(), cancel)
+    })
+    .await
+}
+
+fn open_share_link_now(
+    link: &str,
+    recipient: &str,
+    passcode: Option<&str>,
+    cancel: &CallCancel,
 ) -> ApiResult<OpenedShare> {
     let http = Http::new()?;
     let limits = SyncConfig::new(String::new()).limits()?;
     let opened = reader::open(
         &http,
-        &link,
-        &recipient,
-        passcode.as_deref(),
+        link,
+        recipient,
+        passcode,
         Utc::now().timestamp(),
         &limits,
-        &NeverCancel,
+        cancel,
     )?;
     let bundle = opened
         .bundles
@@ -410,12 +478,13 @@ pub fn open_share_link(
 }
 
 fn check_request(request: &ShareRequest) -> Result<()> {
-    if request.minutes == 0 || request.minutes > MAX_MINUTES {
+    let valid_for = request.valid_for.unwrap_or(DEFAULT_VALID_FOR);
+    if !(MIN_VALID_FOR..=MAX_VALID_FOR).contains(&valid_for) {
         return Err(Error::validation(
-            "request.minutes",
+            "request.valid_for",
             format!(
-                "must be 1 to {MAX_MINUTES} (24 hours); got {}",
-                request.minutes
+                "must be 1 minute to 24 hours; got {} seconds",
+                valid_for.as_secs()
             ),
         ));
     }
@@ -474,8 +543,8 @@ fn share_view(stored: &StoredShare, made: Link) -> Result<Share> {
     Ok(Share {
         id: stored.id.clone(),
         person_id: stored.person_id.clone(),
-        link: made.link,
-        shlink: made.shlink,
+        link: Url(made.link),
+        shlink: Url(made.shlink),
         label: stored.label.clone(),
         created_at: instant(stored.created_ms),
         expires_at: instant(stored.expires_ms),
@@ -501,12 +570,4 @@ fn instant(ms: i64) -> DateTimeOffset {
     DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .with_timezone(&vietnam_offset())
-}
-
-struct NeverCancel;
-
-impl Cancel for NeverCancel {
-    fn cancelled(&self) -> bool {
-        false
-    }
 }

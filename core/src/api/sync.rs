@@ -1,10 +1,11 @@
-//! Sync as the app sees it: `HealthBook::sync(config, auth, listener)`, the token and progress
-//! callbacks the app implements, and the conflicts it can show. Thin: the work is in `crate::sync`.
+//! Sync as the app sees it: `HealthBook::sync(config, auth, progress, cancellation)` (async), the
+//! token and progress callbacks the app implements, and the conflicts it can show. Thin: the work is in `crate::sync`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::book::HealthBook;
+use super::cancel::{off_thread, CallCancel, Cancellation};
 use super::error::HealthBookError;
 use crate::error::{Error, Result};
 use crate::model::time::vietnam_offset;
@@ -21,72 +22,78 @@ type ApiResult<T> = std::result::Result<T, HealthBookError>;
 pub struct SyncConfig {
     /// The backend's base URL, e.g. `https://api.example.vn`. `https` is required except for a
     /// backend on this device or the emulator's host (127.0.0.1, localhost, 10.0.2.2).
-    pub server_url: String,
+    pub server_url: Url,
     /// Records per change-feed page, 1 to 1000.
     #[uniffi(default = 500)]
     pub page_size: u32,
-    /// Time allowed for each request, including reading the answer.
-    #[uniffi(default = 30000)]
-    pub request_timeout_ms: u32,
+    /// Time allowed for each request, including reading the answer; 30 seconds when absent.
+    #[uniffi(default = None)]
+    pub request_timeout: Option<Duration>,
     /// Tries per request when the failure is passing (connection lost, timeout, 429, 5xx).
     #[uniffi(default = 5)]
     pub max_attempts: u32,
     /// The largest answer accepted.
     #[uniffi(default = 33554432)]
     pub max_response_bytes: u64,
-    /// First wait between tries; doubles each time, with jitter.
-    #[uniffi(default = 500)]
-    pub backoff_base_ms: u32,
+    /// First wait between tries (doubles each time, with jitter); half a second when absent.
+    #[uniffi(default = None)]
+    pub backoff_base: Option<Duration>,
     /// Longest wait between tries; a `Retry-After` longer than this ends the sync instead.
-    #[uniffi(default = 30000)]
-    pub backoff_max_ms: u32,
+    /// 30 seconds when absent.
+    #[uniffi(default = None)]
+    pub backoff_max: Option<Duration>,
 }
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(500);
+const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 impl SyncConfig {
     /// How each request behaves, checked.
     pub(super) fn limits(&self) -> Result<Limits> {
-        if self.max_attempts == 0 || self.request_timeout_ms == 0 {
+        let timeout = self.request_timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if self.max_attempts == 0 || timeout.is_zero() {
             return Err(Error::validation(
                 "config",
-                "max_attempts and request_timeout_ms must be at least 1",
+                "max_attempts must be at least 1 and request_timeout more than zero",
             ));
         }
         Ok(Limits {
-            timeout: Duration::from_millis(self.request_timeout_ms.into()),
+            timeout,
             max_attempts: self.max_attempts,
             max_response_bytes: self.max_response_bytes,
-            backoff_base: Duration::from_millis(self.backoff_base_ms.into()),
-            backoff_max: Duration::from_millis(self.backoff_max_ms.into()),
+            backoff_base: self.backoff_base.unwrap_or(DEFAULT_BACKOFF_BASE),
+            backoff_max: self.backoff_max.unwrap_or(DEFAULT_BACKOFF_MAX),
         })
     }
 
     /// The defaults Kotlin and Swift get, for `server_url`.
     pub fn new(server_url: impl Into<String>) -> SyncConfig {
         SyncConfig {
-            server_url: server_url.into(),
+            server_url: Url(server_url.into()),
             page_size: 500,
-            request_timeout_ms: 30_000,
+            request_timeout: None,
             max_attempts: 5,
             max_response_bytes: 32 * 1024 * 1024,
-            backoff_base_ms: 500,
-            backoff_max_ms: 30_000,
+            backoff_base: None,
+            backoff_max: None,
         }
     }
 }
 
 /// The app's login: returns the current bearer token (from the national ID login). When the
-/// backend refuses it, `sync` ends with `AuthExpired`; refresh and call `sync` again.
+/// backend refuses it, the call ends with `AuthExpired`; refresh and call again. A provider that
+/// throws ends the call with `AuthExpired` too (its message kept), and nothing is sent.
 #[uniffi::export(with_foreign)]
 pub trait SyncAuth: Send + Sync {
-    fn access_token(&self) -> String;
+    fn access_token(&self) -> std::result::Result<String, HealthBookError>;
 }
 
-/// Progress and cancellation. `is_cancelled` is asked between steps and every 50 ms while waiting
-/// on the network; return true to stop (the sync then ends with `Cancelled`, keeping what it applied).
+/// Progress of a sync, after each page and at each phase. Called on the core's thread; keep it
+/// quick. A listener that throws misses that report; the sync goes on.
 #[uniffi::export(with_foreign)]
-pub trait SyncListener: Send + Sync {
-    fn on_progress(&self, progress: SyncProgress);
-    fn is_cancelled(&self) -> bool;
+pub trait SyncProgressListener: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress) -> std::result::Result<(), HealthBookError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -130,19 +137,69 @@ pub struct SyncConflict {
     pub detected_at: DateTimeOffset,
 }
 
-#[uniffi::export]
+/// How a conflict is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConflictResolution {
+    /// The citizen's edit goes back on top of the backend's version and is sent at the next sync.
+    KeepMine,
+    /// The backend's version stays; the citizen's edit is dropped.
+    KeepServer,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
 impl HealthBook {
     /// Syncs with the backend: pulls what changed since the last sync, pushes the citizen's
-    /// entries, pulls again. Blocking: call it off the main thread. Every page is applied whole
-    /// with its position, so after any error the book holds everything up to the last page, all
-    /// reads keep working, and the next sync resumes there.
-    pub fn sync(
+    /// entries, pulls again. Every page is applied whole with its position, so after any error or
+    /// a cancel the book holds everything up to the last page, all reads keep working, and the
+    /// next sync resumes there. One sync per book at a time: a second one while the first runs is
+    /// `SyncInProgress`. Stops when the caller is cancelled (Kotlin coroutine; Swift Task through
+    /// the shipped extension) or when `cancellation` is cancelled.
+    #[uniffi::method(default(progress = None, cancellation = None))]
+    pub async fn sync(
+        self: Arc<Self>,
+        config: SyncConfig,
+        auth: Arc<dyn SyncAuth>,
+        progress: Option<Arc<dyn SyncProgressListener>>,
+        cancellation: Option<Arc<Cancellation>>,
+    ) -> ApiResult<SyncReport> {
+        off_thread(cancellation, move |cancel| {
+            self.sync_now(config, auth, progress, cancel)
+        })
+        .await
+    }
+}
+
+#[uniffi::export]
+impl HealthBook {
+    /// The citizen's edits the backend did not take, newest first.
+    pub fn sync_conflicts(&self) -> ApiResult<Vec<SyncConflict>> {
+        let conflicts = self.store().conflicts()?;
+        conflicts
+            .into_iter()
+            .map(|c| self.conflict_view(c).map_err(Into::into))
+            .collect()
+    }
+
+    /// Settles a conflict one way or the other; see `ConflictResolution`.
+    pub fn resolve_sync_conflict(
+        &self,
+        record_id: String,
+        resolution: ConflictResolution,
+    ) -> ApiResult<()> {
+        let keep_mine = resolution == ConflictResolution::KeepMine;
+        Ok(self.store().resolve_conflict(&record_id, keep_mine)?)
+    }
+}
+
+impl HealthBook {
+    fn sync_now(
         &self,
         config: SyncConfig,
         auth: Arc<dyn SyncAuth>,
-        listener: Arc<dyn SyncListener>,
+        progress: Option<Arc<dyn SyncProgressListener>>,
+        cancel: &CallCancel,
     ) -> ApiResult<SyncReport> {
-        let server = server_base(&config.server_url)?;
+        let server = server_base(config.server_url.as_str())?;
         if config.page_size == 0 || config.page_size > PAGE_SIZE_MAX {
             return Err(Error::validation(
                 "config.page_size",
@@ -155,9 +212,22 @@ impl HealthBook {
             page_size: config.page_size,
             limits: config.limits()?,
         };
-        let session = AppSession { auth, listener };
+        let session = AppSession {
+            auth,
+            progress,
+            cancel,
+        };
+        log::info!("sync started");
         let totals = self.run_sync(&target, &session)?;
-        self.follow_share_logs(&server, &session.token(), &target.limits, &session)?;
+        self.follow_share_logs(&server, &session.token()?, &target.limits, &session)?;
+        log::info!(
+            "sync finished: {} pages, {} records received, {} deleted, {} sent, {} conflicts",
+            totals.pages,
+            totals.records_received,
+            totals.records_deleted,
+            totals.records_sent,
+            totals.conflicts
+        );
         Ok(SyncReport {
             pages: totals.pages,
             records_received: totals.records_received,
@@ -168,23 +238,6 @@ impl HealthBook {
         })
     }
 
-    /// The citizen's edits the backend did not take, newest first.
-    pub fn sync_conflicts(&self) -> ApiResult<Vec<SyncConflict>> {
-        let conflicts = self.store().conflicts()?;
-        conflicts
-            .into_iter()
-            .map(|c| self.conflict_view(c).map_err(Into::into))
-            .collect()
-    }
-
-    /// Settles a conflict: `keep_mine` puts the citizen's edit back on top of the backend's
-    /// version (sent at the next sync); otherwise the backend's version stays and the edit goes.
-    pub fn resolve_sync_conflict(&self, record_id: String, keep_mine: bool) -> ApiResult<()> {
-        Ok(self.store().resolve_conflict(&record_id, keep_mine)?)
-    }
-}
-
-impl HealthBook {
     fn conflict_view(&self, conflict: StoredConflict) -> Result<SyncConflict> {
         let current = match self.store().record(&conflict.record_id) {
             Ok(record) => Some(record),
@@ -205,24 +258,35 @@ impl HealthBook {
     }
 }
 
-struct AppSession {
-    auth: Arc<dyn SyncAuth>,
-    listener: Arc<dyn SyncListener>,
+/// The app's token provider, asked once per call that needs it. Its failure is the login's
+/// failure: `AuthExpired`, with what the provider said.
+pub(super) fn token_of(auth: &dyn SyncAuth) -> Result<String> {
+    auth.access_token()
+        .map_err(|failed| Error::AuthExpired(format!("the app's token provider failed ({failed})")))
 }
 
-impl Cancel for AppSession {
+struct AppSession<'a> {
+    auth: Arc<dyn SyncAuth>,
+    progress: Option<Arc<dyn SyncProgressListener>>,
+    cancel: &'a CallCancel,
+}
+
+impl Cancel for AppSession<'_> {
     fn cancelled(&self) -> bool {
-        self.listener.is_cancelled()
+        self.cancel.cancelled()
     }
 }
 
-impl Session for AppSession {
-    fn token(&self) -> String {
-        self.auth.access_token()
+impl Session for AppSession<'_> {
+    fn token(&self) -> Result<String> {
+        token_of(self.auth.as_ref())
     }
 
     fn progress(&self, phase: Phase, totals: &Totals) {
-        self.listener.on_progress(SyncProgress {
+        let Some(listener) = &self.progress else {
+            return;
+        };
+        let report = SyncProgress {
             phase: match phase {
                 Phase::Pulling => SyncPhase::Pulling,
                 Phase::Pushing => SyncPhase::Pushing,
@@ -231,9 +295,31 @@ impl Session for AppSession {
             pages: totals.pages,
             records_received: totals.records_received,
             records_sent: totals.records_sent,
-        });
+        };
+        if let Err(failed) = listener.on_progress(report) {
+            log::warn!(
+                "the progress listener failed ({}); the sync goes on",
+                failed.kind()
+            );
+        }
     }
 }
+
+/// A web address (a backend, a share's link): Foundation's `URL` in Swift, a `String` in Kotlin.
+/// Any absolute URL crosses the FFI; each call checks what it needs (e.g. `https`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url(pub String);
+
+impl Url {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+uniffi::custom_type!(Url, String, {
+    try_lift: |text| Ok(Url(text)),
+    lower: |url| url.0,
+});
 
 /// The backend's base URL, checked: http(s), no query or fragment, `https` unless the backend is
 /// on this device or the emulator's host. Trailing `/` and `/fhir` are dropped.

@@ -12,9 +12,10 @@ mod settings;
 pub mod shares;
 pub mod sync;
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
 use rusqlite::Connection;
 
@@ -28,7 +29,8 @@ const READERS: usize = 2;
 
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// `None` once the book is closed.
+    writer: Mutex<Option<Connection>>,
     readers: RwLock<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
     encrypted: bool,
@@ -52,7 +54,7 @@ impl Store {
         let readers = open_readers(path, key)?;
         Ok(Store {
             path: path.to_path_buf(),
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             readers: RwLock::new(readers),
             next_reader: AtomicUsize::new(0),
             encrypted: key.is_some(),
@@ -69,7 +71,7 @@ impl Store {
             ));
         }
         let writer = self.write_lock()?;
-        let mut readers = self.readers.write().map_err(|_| poisoned())?;
+        let mut readers = self.readers.write().unwrap_or_else(PoisonError::into_inner);
         readers.clear();
         let rekeyed = rekey_with_rollback_journal(&writer, new_key);
         // Back to WAL whatever happened; should that fail, the book still works with a rollback journal.
@@ -83,13 +85,31 @@ impl Store {
         rekeyed
     }
 
-    pub(crate) fn write_lock(&self) -> Result<MutexGuard<'_, Connection>> {
-        self.writer.lock().map_err(|_| poisoned())
+    /// The writer. A call that panicked while holding it leaves no half-done write (its
+    /// transaction rolled back when it unwound), so a poisoned lock is taken over, not refused:
+    /// one failed call must not leave the book unusable.
+    pub(crate) fn write_lock(&self) -> Result<Writer<'_>> {
+        let guard = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if guard.is_none() {
+            return Err(Error::Closed);
+        }
+        Ok(Writer(guard))
+    }
+
+    /// Closes the book: waits for the call that is writing, closes the readers and then the
+    /// writer (which folds the WAL back into the file). Every later call is `Closed`. Idempotent.
+    pub fn close(&self) {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        self.readers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        writer.take();
     }
 
     /// Runs `f` on a reader. Readers see the last committed state; they never block the writer.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let readers = self.readers.read().map_err(|_| poisoned())?;
+        let readers = self.readers.read().unwrap_or_else(PoisonError::into_inner);
         if readers.is_empty() {
             drop(readers);
             return f(&*self.write_lock()?);
@@ -102,8 +122,24 @@ impl Store {
         }
         let conn = readers[start % readers.len()]
             .lock()
-            .map_err(|_| poisoned())?;
+            .unwrap_or_else(PoisonError::into_inner);
         f(&conn)
+    }
+}
+
+/// The writer connection, held: see `Store::write_lock`.
+pub(crate) struct Writer<'a>(MutexGuard<'a, Option<Connection>>);
+
+impl Deref for Writer<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self.0.as_ref() {
+            Some(conn) => conn,
+            // `write_lock` hands out a Writer only while the connection is there, and `close`
+            // cannot take it while this guard holds the lock.
+            None => unreachable!("a Writer exists only for an open book"),
+        }
     }
 }
 
@@ -135,10 +171,6 @@ fn open_readers(path: &Path, key: Option<&BookKey>) -> Result<Vec<Mutex<Connecti
     (0..READERS)
         .map(|_| connection::open(path, key, Role::Reader).map(Mutex::new))
         .collect()
-}
-
-fn poisoned() -> Error {
-    Error::Storage("an earlier call failed while holding the book; reopen it".into())
 }
 
 #[cfg(test)]

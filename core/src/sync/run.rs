@@ -37,7 +37,7 @@ pub struct Totals {
 
 /// What a sync needs from the app: a fresh bearer token, progress, cancellation.
 pub trait Session: Cancel {
-    fn token(&self) -> String;
+    fn token(&self) -> Result<String>;
     fn progress(&self, phase: Phase, totals: &Totals);
 }
 
@@ -74,16 +74,16 @@ fn pull(
         let (server, page_size) = (target.server.to_string(), target.page_size);
         Arc::new(move |cursor: &str| feed_url(&server, page_size, Some(cursor)))
     };
-    let fetch = |url: String| {
-        http.get_chained(
+    let fetch = |url: String| -> Result<_> {
+        Ok(http.get_chained(
             url,
-            &session.token(),
+            &session.token()?,
             &target.limits,
             url_of.clone(),
             read_page,
-        )
+        ))
     };
-    let mut pending = fetch(feed_url(target.server, target.page_size, cursor.as_deref()));
+    let mut pending = fetch(feed_url(target.server, target.page_size, cursor.as_deref()))?;
     loop {
         check(session)?;
         let mut chained: Chained<FeedPage> = http.wait(pending, session)?;
@@ -99,7 +99,7 @@ fn pull(
                     target.server,
                     target.page_size,
                     Some(&page.next_cursor),
-                ))),
+                ))?),
             }
         };
         check(session)?;
@@ -162,7 +162,7 @@ fn push(
         let answer = http.fhir(
             Method::POST,
             &url,
-            &session.token(),
+            &session.token()?,
             Some(&bundle),
             &target.limits,
             session,

@@ -1,7 +1,8 @@
 //! Builders shared by the integration tests: a book in a temp dir, a person, one record of each kind.
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use healthbook_core::model::*;
@@ -16,6 +17,20 @@ pub fn date(text: &str) -> NaiveDate {
 
 pub fn instant(text: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(text).expect("test instant")
+}
+
+/// Runs one of the core's async calls to its end, as the app's coroutine or Task awaits it: on a
+/// multi-threaded tokio runtime, since the calls hand their work to its blocking threads.
+pub fn block_on<F: Future>(call: F) -> F::Output {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime for the async calls")
+        })
+        .block_on(call)
 }
 
 pub struct TestBook {
