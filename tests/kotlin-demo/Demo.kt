@@ -1,14 +1,15 @@
 // The console demo: what an app does with the core, through the generated Kotlin bindings.
-// Logs in to the backend as the mother of the sample family, syncs her encrypted book from it,
-// prints what arrived, her timeline and a search, the baby's vaccinations and the family's
-// reminders, shares the last visit with a doctor (QR, open, revoke), adds a blood-pressure
-// reading and pushes it,
-// then checks that the book file holds none of it in plain text.
+// Logs in to the backend as the mother of the sample family, syncs her encrypted book from it
+// (collecting `syncEvents`, the Flow shipped with the bindings), prints what arrived, her
+// timeline and a search, the baby's vaccinations and the family's reminders, shares the last
+// visit with a doctor (QR, open, revoke), adds a blood-pressure reading and pushes it, then
+// checks that the book file holds none of it in plain text.
 // Argument: the output folder (the encrypted book is left at <out>/book.db).
 // System property healthbook.backend.url: the backend (`cargo xtask demo` starts one, seeded).
 
 package vn.healthbook.demo
 
+import kotlinx.coroutines.runBlocking
 import vn.healthbook.DoseState
 import vn.healthbook.HealthBook
 import vn.healthbook.HealthBookException
@@ -22,15 +23,16 @@ import vn.healthbook.RecordKind
 import vn.healthbook.RecordSource
 import vn.healthbook.ShareRequest
 import vn.healthbook.SyncAuth
-import vn.healthbook.openShareLink
 import vn.healthbook.SyncConfig
-import vn.healthbook.SyncListener
+import vn.healthbook.SyncEvent
 import vn.healthbook.SyncPhase
 import vn.healthbook.SyncProgress
 import vn.healthbook.SyncReport
 import vn.healthbook.TimelineEntry
 import vn.healthbook.TimelineQuery
+import vn.healthbook.openShareLink
 import vn.healthbook.sampleFamily
+import vn.healthbook.syncEvents
 import java.io.File
 import java.net.URI
 import java.net.http.HttpClient
@@ -47,7 +49,7 @@ import kotlin.system.exitProcess
 private val dayFormat = DateTimeFormatter.ofPattern("dd/MM/yyyy")
 private val vietnam = ZoneOffset.ofHours(7)
 
-fun main(args: Array<String>) {
+fun main(args: Array<String>): Unit = runBlocking {
     val out = File(args.firstOrNull() ?: run {
         System.err.println("usage: Demo <output folder>  (with -Dhealthbook.backend.url=http://127.0.0.1:PORT)")
         exitProcess(2)
@@ -87,13 +89,19 @@ fun main(args: Array<String>) {
         }
         println()
         println("Syncing a new book from the backend:")
-        val report = try {
-            book.sync(config, auth, PrintingListener())
+        var report: SyncReport? = null
+        try {
+            book.syncEvents(config, auth).collect { event ->
+                when (event) {
+                    is SyncEvent.Progress -> printProgress(event.progress)
+                    is SyncEvent.Finished -> report = event.report
+                }
+            }
         } catch (e: HealthBookException) {
             System.err.println("sync failed: ${e.message}")
             exitProcess(1)
         }
-        println("  ${describe(report)}")
+        println("  ${describe(report ?: error("the sync ended without its report"))}")
 
         val people = book.people()
         println()
@@ -168,15 +176,15 @@ fun main(args: Array<String>) {
                 "until ${share.expiresAt.toLocalTime().withNano(0)}; QR version ${share.qr.version} (${share.qr.size}×${share.qr.size}) " +
                 "in ${File(out, "share-qr.png").path}, link in ${File(out, "share-link.txt").path}")
 
-            val seen = openShareLink(share.link, "BS. Lê Minh (phòng khám số 3)", null)
+            val seen = openShareLink(share.link, "BS. Lê Minh (phòng khám số 3)")
             println("What the doctor sees (${seen.patient.fullName}, born ${seen.patient.dateOfBirth.format(dayFormat)}):")
             seen.records.forEach { println("  ${doctorLine(it)}") }
-            book.sync(config, auth, QuietListener)
+            book.sync(config, auth)
             book.shareAccessLog(share.id).forEach { println("  opened by ${it.recipient} at ${it.at.toLocalTime().withNano(0)}") }
 
             book.revokeShare(share.id, auth)
             try {
-                openShareLink(share.link, "BS. Lê Minh (phòng khám số 3)", null)
+                openShareLink(share.link, "BS. Lê Minh (phòng khám số 3)")
                 println("Revoked, but the link still opened: this is a bug")
                 exitProcess(1)
             } catch (e: HealthBookException.ShareExpired) {
@@ -185,7 +193,7 @@ fun main(args: Array<String>) {
         }
 
         println()
-        val again = book.sync(config, auth, QuietListener)
+        val again = book.sync(config, auth)
         println("Syncing again: ${again.recordsReceived} records received (only what changed since the last sync)")
 
         book.addRecord(
@@ -197,7 +205,7 @@ fun main(args: Array<String>) {
                 ),
             ),
         )
-        val pushed = book.sync(config, auth, QuietListener)
+        val pushed = book.sync(config, auth)
         println("Added a blood-pressure reading taken at home and synced: ${pushed.recordsSent} sent, ${pushed.conflicts} conflicts")
     }
 
@@ -237,21 +245,12 @@ private fun devLogin(serverUrl: String, personalId: String): Login {
 }
 
 /** Prints each page as it is applied. */
-private class PrintingListener : SyncListener {
-    override fun onProgress(progress: SyncProgress) {
-        when (progress.phase) {
-            SyncPhase.PULLING -> println("  pulling: ${progress.pages} pages, ${progress.recordsReceived} records so far")
-            SyncPhase.PUSHING -> println("  pushing: ${progress.recordsSent} records sent")
-            SyncPhase.DONE -> {}
-        }
+private fun printProgress(progress: SyncProgress) {
+    when (progress.phase) {
+        SyncPhase.PULLING -> println("  pulling: ${progress.pages} pages, ${progress.recordsReceived} records so far")
+        SyncPhase.PUSHING -> println("  pushing: ${progress.recordsSent} records sent")
+        SyncPhase.DONE -> {}
     }
-
-    override fun isCancelled(): Boolean = false
-}
-
-private object QuietListener : SyncListener {
-    override fun onProgress(progress: SyncProgress) {}
-    override fun isCancelled(): Boolean = false
 }
 
 /** Every timeline entry of a person, page by page. */

@@ -135,10 +135,61 @@ val bookTests: List<TestCase> = listOf(
         HealthBook.open(path, KEY).use { book -> assertEquals(1, book.people().size) }
     },
 
-    "a key of the wrong length is a validation error on key" to {
+    "a key of the wrong length is a validation error on key, and its message is the core's sentence" to {
         val error = assertThrows<HealthBookException.Validation> { HealthBook.open(newBookPath(), ByteArray(16)) }
         assertEquals("key", error.field)
+        assertTrue(error.message.startsWith("invalid key: "), "the message names the field: ${error.message}")
+        assertFalse(error.message.contains("reason=") || error.message.contains("field="), "not a list of fields: ${error.message}")
+        assertTrue(error.message.contains(error.reason), "the message says why: ${error.message}")
         assertTrue(error.message.contains("16"), "message says what was given: ${error.message}")
+        assertEquals(error.message, error.toString(), "toString() is the same sentence")
+        assertEquals(error.message, error.localizedMessage, "and so is localizedMessage")
+    },
+
+    "use {} closes the book: later calls are Closed, the file is one file again, and it reopens" to {
+        val path = newBookPath()
+        val book = HealthBook.open(path, KEY)
+        book.use { it.addPerson(mother()) }
+        val error = assertThrows<HealthBookException.Closed>("a call after use {}") { book.people() }
+        assertTrue(error.message.startsWith("closed: "), "the core's sentence: ${error.message}")
+        assertThrows<HealthBookException.Closed>("a write after use {}") { book.addPerson(mother()) }
+        book.close()
+        book.closeBook()
+        assertFalse(File("$path-wal").exists(), "the WAL was folded back into the book")
+        HealthBook.open(path, KEY).use { again -> assertEquals(1, again.people().size, "what was written is there") }
+    },
+
+    "closeBook() closes this object; another one opened on the same file works as ever" to {
+        val path = newBookPath()
+        val book = HealthBook.open(path, KEY)
+        val owner = book.addPerson(mother())
+        book.closeBook()
+        assertThrows<HealthBookException.Closed> { book.person(owner.id) }
+        assertThrows<HealthBookException.Closed> { book.timeline(owner.id, firstPage()) }
+        // Another object for the same file works as ever.
+        HealthBook.open(path, KEY).use { again -> assertEquals(owner, again.person(owner.id)) }
+    },
+
+    "resolving a conflict that does not exist is NotFound, either way" to {
+        HealthBook.open(newBookPath(), KEY).use { book ->
+            for (resolution in ConflictResolution.entries) {
+                val error = assertThrows<HealthBookException.NotFound>("$resolution") { book.resolveSyncConflict("no-such-record", resolution) }
+                assertTrue(error.message.contains("no-such-record"), "names the record: ${error.message}")
+            }
+            assertEquals(emptyList<SyncConflict>(), book.syncConflicts())
+        }
+    },
+
+    "records are values: copy makes a changed one and leaves the original as it was" to {
+        HealthBook.open(newBookPath(), KEY).use { book ->
+            val owner = book.addPerson(mother())
+            val allergy = (book.addRecord(oneOfEach(owner.id).filterIsInstance<Record.Allergy>().single()) as Record.Allergy).allergy
+            val changed = allergy.copy(reaction = "Khó thở", note = "Ghi lại")
+            val updated = book.updateRecord(Record.Allergy(changed)) as Record.Allergy
+            assertEquals("Nổi mề đay", allergy.reaction, "the original is unchanged")
+            assertEquals("Khó thở", updated.allergy.reaction)
+            assertEquals(changed, (book.record(allergy.id) as Record.Allergy).allergy, "read back as changed")
+        }
     },
 
     "rekey: the new key opens the book and the old one no longer does" to {

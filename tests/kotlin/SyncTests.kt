@@ -10,6 +10,14 @@
 
 package vn.healthbook.tests
 
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
 import vn.healthbook.*
 import java.io.File
 import java.net.URI
@@ -49,19 +57,51 @@ private class FixedToken(private val token: String) : SyncAuth {
     override fun accessToken(): String = token
 }
 
-/** Records every progress report; cancels once [cancelWhen] says so. */
-private class RecordingListener(private val cancelWhen: (List<SyncProgress>) -> Boolean = { false }) : SyncListener {
-    val progress = java.util.Collections.synchronizedList(mutableListOf<SyncProgress>())
+/** Records every progress report, and runs [onReport] on each (on the core's thread). */
+private class RecordingListener(private val onReport: (SyncProgress) -> Unit = {}) : SyncProgressListener {
+    val progress: MutableList<SyncProgress> = java.util.Collections.synchronizedList(mutableListOf<SyncProgress>())
     override fun onProgress(progress: SyncProgress) {
         this.progress += progress
+        onReport(progress)
     }
-    override fun isCancelled(): Boolean = synchronized(progress) { cancelWhen(progress.toList()) }
 }
 
 private fun newBook(): HealthBook = HealthBook.open(File(tempDir(), "book.db").path, SYNC_KEY)
 
-private fun syncWith(book: HealthBook, token: String, listener: SyncListener = RecordingListener(), pageSize: UInt = 500u): SyncReport =
-    book.sync(SyncConfig(serverUrl = backendUrl(), pageSize = pageSize), FixedToken(token), listener)
+private fun config(pageSize: UInt = 500u) = SyncConfig(serverUrl = backendUrl(), pageSize = pageSize)
+
+private suspend fun syncWith(
+    book: HealthBook,
+    token: String,
+    listener: SyncProgressListener? = null,
+    pageSize: UInt = 500u,
+    cancellation: Cancellation? = null,
+): SyncReport = book.sync(config(pageSize), FixedToken(token), listener, cancellation)
+
+/**
+ * Waits until no sync of [book] is running. A coroutine's cancellation frees the core's call at
+ * once, but the core stops at its next check (within about 50 ms, or when the page it is writing
+ * is written). A sync whose token provider refuses asks for the token before anything else: it is
+ * `SyncInProgress` while the stopped one still holds the book, and `AuthExpired`, changing nothing,
+ * once it has let go.
+ */
+private suspend fun awaitNoSyncRunning(book: HealthBook) {
+    val refusing = object : SyncAuth {
+        override fun accessToken(): String = throw HealthBookException.AuthExpired("not signed in")
+    }
+    withTimeout(10_000) {
+        while (true) {
+            try {
+                book.sync(config(), refusing)
+                fail("a sync without a token succeeded")
+            } catch (running: HealthBookException.SyncInProgress) {
+                delay(20)
+            } catch (free: HealthBookException.AuthExpired) {
+                return@withTimeout
+            }
+        }
+    }
+}
 
 /** Every timeline entry of a person, newest first, page by page. */
 private fun allEntries(book: HealthBook, personId: String): List<TimelineEntry> {
@@ -92,7 +132,7 @@ private fun bookKinds(book: HealthBook): Map<String?, Map<RecordKind, Int>> =
 private fun totalRecords(book: HealthBook): Int = book.people().sumOf { allEntries(book, it.id).size }
 
 val syncTests: List<TestCase> = listOf(
-    "sync: a new book receives the mother, her two children and all their records" to {
+    suspendTest("sync: a new book receives the mother, her two children and all their records") {
         val token = devLogin(backendUrl(), motherPersonalId())
         newBook().use { book ->
             val listener = RecordingListener()
@@ -137,21 +177,31 @@ val syncTests: List<TestCase> = listOf(
         }
     },
 
-    "sync: a cancelled sync throws Cancelled, keeps its pages, and the next one resumes" to {
+    suspendTest("sync: cancelled with a Cancellation it throws Cancelled, keeps its pages, and the next one resumes") {
         val token = devLogin(backendUrl(), motherPersonalId())
         newBook().use { book ->
+            val cancelledBefore = Cancellation().also { it.cancel() }
             assertThrows<HealthBookException.Cancelled>("cancelled before it starts") {
-                syncWith(book, token, RecordingListener { true })
+                syncWith(book, token, cancellation = cancelledBefore)
             }
             assertEquals(emptyList<Person>(), book.people(), "nothing applied")
 
-            val stopper = RecordingListener { progress -> progress.any { it.pages >= 2u } }
-            val error = assertThrows<HealthBookException.Cancelled>("cancelled after two pages") {
-                syncWith(book, token, stopper, pageSize = 100u)
+            val stop = Cancellation()
+            var receivedWhenStopped = 0u
+            val stopper = RecordingListener { progress ->
+                if (progress.pages >= 2u && !stop.isCancelled()) {
+                    receivedWhenStopped = progress.recordsReceived
+                    stop.cancel()
+                }
             }
-            assertTrue(!error.message.isNullOrBlank(), "the exception has a message")
+            val error = assertThrows<HealthBookException.Cancelled>("cancelled after two pages") {
+                syncWith(book, token, stopper, pageSize = 100u, cancellation = stop)
+            }
+            assertTrue(error.message.startsWith("cancelled: "), "the message is the core's sentence: ${error.message}")
+            // The call returns once the core has stopped: nothing is applied after it.
             val kept = totalRecords(book)
-            assertTrue(kept in 200 until family.records.size, "the applied pages are kept: $kept records")
+            assertTrue(kept in 1 until family.records.size, "some pages, not all: $kept records")
+            assertEquals(receivedWhenStopped.toInt(), kept, "exactly the pages applied before the cancel are kept")
 
             val rest = syncWith(book, token, pageSize = 100u)
             assertEquals(family.records.size - kept, rest.recordsReceived.toInt(), "the next sync brings only the rest")
@@ -159,16 +209,142 @@ val syncTests: List<TestCase> = listOf(
         }
     },
 
-    "sync: a token the backend does not know throws AuthExpired and changes nothing" to {
+    suspendTest("sync: cancelling its coroutine after the first page stops it, keeps the pages, and the next one resumes") {
+        val token = devLogin(backendUrl(), motherPersonalId())
+        newBook().use { book ->
+            val firstPage = CompletableDeferred<SyncProgress>()
+            val listener = RecordingListener { progress -> if (progress.pages >= 1u) firstPage.complete(progress) }
+            var returned: SyncReport? = null
+            val job = launch(Dispatchers.Default) { returned = syncWith(book, token, listener, pageSize = 100u) }
+            val first = firstPage.await()
+            job.cancel()
+            job.join()
+            assertTrue(job.isCancelled, "the coroutine was cancelled")
+            assertEquals(null, returned, "the sync did not run to its end")
+
+            awaitNoSyncRunning(book)
+            val kept = totalRecords(book)
+            assertTrue(
+                kept >= first.recordsReceived.toInt() && kept < family.records.size,
+                "the first page and perhaps the one being written, not all: $kept records",
+            )
+            val rest = syncWith(book, token, pageSize = 100u)
+            assertEquals(family.records.size - kept, rest.recordsReceived.toInt(), "the next sync brings only the rest")
+            assertEquals(expectedKinds(), bookKinds(book), "records per kind after resuming")
+        }
+    },
+
+    suspendTest("sync: a second sync of the same book while one runs is SyncInProgress, and the first one finishes") {
+        val token = devLogin(backendUrl(), motherPersonalId())
+        newBook().use { book ->
+            // The first sync holds the book while its progress listener waits.
+            val holding = CompletableDeferred<Unit>()
+            val release = java.util.concurrent.CountDownLatch(1)
+            val listener = RecordingListener {
+                holding.complete(Unit)
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS)
+            }
+            val first = async(Dispatchers.Default) { syncWith(book, token, listener, pageSize = 100u) }
+            try {
+                holding.await()
+                val error = assertThrows<HealthBookException.SyncInProgress>("a second sync") { syncWith(book, token) }
+                assertTrue(error.message.startsWith("sync already running: "), "the core's sentence: ${error.message}")
+            } finally {
+                release.countDown()
+            }
+            assertEquals(family.records.size, first.await().recordsReceived.toInt(), "the first sync went on to the end")
+            assertEquals(0u, syncWith(book, token).recordsReceived, "and the book is free again")
+        }
+    },
+
+    suspendTest("sync: syncEvents emits the progress and then Finished, and completes") {
+        val token = devLogin(backendUrl(), motherPersonalId())
+        newBook().use { book ->
+            val events = book.syncEvents(config(pageSize = 200u), FixedToken(token)).toList()
+            val finished = events.last() as? SyncEvent.Finished ?: fail("the last event is not Finished: ${events.last()}")
+            assertEquals(family.records.size, finished.report.recordsReceived.toInt(), "records received")
+            val progress = events.dropLast(1).map { (it as? SyncEvent.Progress ?: fail("not progress: $it")).progress }
+            val pulled = progress.filter { it.phase == SyncPhase.PULLING }
+            assertEquals(finished.report.pages.toInt(), pulled.size, "one progress event per page")
+            assertEquals((1..pulled.size).map { it.toUInt() }, pulled.map { it.pages }, "pages in order")
+            assertEquals(SyncPhase.DONE, progress.last().phase, "the last progress report")
+            assertEquals(family.records.size, totalRecords(book), "the records are in the book")
+        }
+    },
+
+    suspendTest("sync: a collector that stops after the first page stops the sync, and a new sync can start at once") {
+        val token = devLogin(backendUrl(), motherPersonalId())
+        newBook().use { book ->
+            val first = book.syncEvents(config(pageSize = 100u), FixedToken(token)).first() as SyncEvent.Progress
+            assertEquals(1u, first.progress.pages, "the first event is the first page")
+            // The flow waited for the core to stop: no SyncInProgress now, and nothing arrives later.
+            val kept = totalRecords(book)
+            assertTrue(kept in first.progress.recordsReceived.toInt() until family.records.size, "stopped early: $kept records")
+            val rest = syncWith(book, token, pageSize = 100u)
+            assertEquals(family.records.size - kept, rest.recordsReceived.toInt(), "the next sync brings only the rest")
+        }
+    },
+
+    suspendTest("sync: a token the backend does not know throws AuthExpired and changes nothing, also through syncEvents") {
         newBook().use { book ->
             val error = assertThrows<HealthBookException.AuthExpired> { syncWith(book, "not-a-token-the-backend-issued") }
-            assertTrue(!error.message.isNullOrBlank(), "the exception has a message")
+            assertTrue(error.message.startsWith("authentication expired: "), "the core's sentence: ${error.message}")
+            assertThrows<HealthBookException.AuthExpired>("the flow ends with the error") {
+                book.syncEvents(config(), FixedToken("not-a-token-the-backend-issued")).collect {}
+            }
             assertEquals(emptyList<Person>(), book.people(), "nothing applied")
         }
     },
 
+    suspendTest("sync: a token provider that throws ends the sync with AuthExpired, saying why, and nothing is sent") {
+        newBook().use { book ->
+            val signedOut = object : SyncAuth {
+                override fun accessToken(): String = throw HealthBookException.AuthExpired("the national ID session ended")
+            }
+            val error = assertThrows<HealthBookException.AuthExpired> { book.sync(config(), signedOut) }
+            assertTrue(error.message.contains("the national ID session ended"), "the provider's reason: ${error.message}")
+
+            val broken = object : SyncAuth {
+                override fun accessToken(): String = throw IllegalStateException("no account on this phone")
+            }
+            val unexpected = assertThrows<HealthBookException.AuthExpired> { book.sync(config(), broken) }
+            assertTrue(unexpected.message.contains("no account on this phone"), "what the provider threw: ${unexpected.message}")
+            assertEquals(emptyList<Person>(), book.people(), "nothing applied")
+        }
+    },
+
+    suspendTest("sync: the core's log lines reach the app's LogSink and name no person, token or URL") {
+        val token = devLogin(backendUrl(), motherPersonalId())
+        val lines = java.util.Collections.synchronizedList(mutableListOf<Triple<LogLevel, String, String>>())
+        setLogSink(
+            object : LogSink {
+                override fun log(level: LogLevel, target: String, message: String) {
+                    lines += Triple(level, target, message)
+                }
+            },
+            LogLevel.INFO,
+        )
+        try {
+            newBook().use { book -> syncWith(book, token) }
+        } finally {
+            setLogSink(null, LogLevel.INFO)
+        }
+        val messages = lines.map { it.third }
+        assertTrue(messages.any { it.contains("sync started") }, "the start is logged: $messages")
+        assertTrue(messages.any { it.contains("sync finished") && it.contains("${family.records.size}") }, "the end with its counts: $messages")
+        assertTrue(lines.all { it.first != LogLevel.DEBUG && it.first != LogLevel.TRACE }, "nothing below INFO")
+        assertTrue(lines.all { it.second.startsWith("healthbook") }, "only the core's own lines: ${lines.map { it.second }}")
+        val secrets = listOf(token, backendUrl(), motherPersonalId()) + family.people.map { it.fullName }
+        val leaks = messages.filter { line -> secrets.any { line.contains(it) } }
+        assertEquals(emptyList<String>(), leaks, "log lines that name a secret")
+
+        val before = lines.size
+        newBook().use { book -> syncWith(book, token) }
+        assertEquals(before, lines.size, "no lines after the sink is removed")
+    },
+
     // Last: it adds a record to the mother's account on the backend.
-    "sync: a citizen's allergy is pushed and a second book receives it" to {
+    suspendTest("sync: a citizen's allergy is pushed and a second book receives it") {
         val token = devLogin(backendUrl(), motherPersonalId())
         val substance = "Thuốc thử ${UUID.randomUUID().toString().take(8)}"
         val (allergyId, received) = newBook().use { book ->

@@ -3,15 +3,28 @@
 //
 // A test is a name and a function that throws when the test fails. Each test file defines a list,
 // e.g. `val bookTests: List<TestCase> = listOf("opens a book" to { ... })`, and `allTests` below
-// includes it. Arguments to `main` select the tests whose names contain one of them.
+// includes it; a test that calls the core's suspend functions is `suspendTest("name") { ... }`.
+// Arguments to `main` select the tests whose names contain one of them.
 
 package vn.healthbook.tests
 
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import java.io.File
 import java.nio.file.Files
 import kotlin.system.exitProcess
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.minutes
 
 typealias TestCase = Pair<String, () -> Unit>
+
+/**
+ * A test that calls suspend functions: [body] runs in `runBlocking`, and fails when it takes
+ * longer than [timeout] (a sync or a callback that never returns fails the test, not the run).
+ */
+fun suspendTest(name: String, timeout: Duration = 2.minutes, body: suspend CoroutineScope.() -> Unit): TestCase =
+    name to { runBlocking { withTimeout(timeout) { body() } } }
 
 /** Every test the runner knows. Add a new file's list here. */
 val allTests: List<TestCase>

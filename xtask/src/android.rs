@@ -4,7 +4,8 @@
 //! - `healthbook.aar`: `jni/<abi>/libhealthbook_core.so` for arm64-v8a, armeabi-v7a and x86_64
 //!   (built with cargo-ndk and the NDK, SQLCipher on OpenSSL built from source: the core's
 //!   `vendored-openssl` feature; stripped with the NDK's llvm-strip), `classes.jar` (the
-//!   generated Kotlin bindings compiled by kotlinc), `AndroidManifest.xml` (minSdk 26),
+//!   generated Kotlin bindings and the adapters shipped with them from `bindings/kotlin/`, such
+//!   as the `Flow` of a sync, compiled by kotlinc), `AndroidManifest.xml` (minSdk 26),
 //!   `proguard.txt` (consumer keep rules for JNA and the bindings) and an empty `R.txt`;
 //! - `healthbook.pom`: the Maven coordinates of the AAR and the libraries it needs at run time
 //!   (JNA as an AAR, with its own native libraries; kotlinx-coroutines; the Kotlin standard library).
@@ -600,7 +601,8 @@ pub fn cargo_ndk_args(profile: ShipProfile) -> Vec<String> {
     args
 }
 
-/// Compile the generated Kotlin bindings (only them) into the AAR's `classes.jar`.
+/// Compile the Kotlin bindings (the generated file and the adapters `cargo xtask bindings` put next
+/// to it; nothing else) into the AAR's `classes.jar`.
 fn compile_classes(ws: &Workspace, tools: &Tools, bindings: &Bindings, jar: &Path) -> Result<()> {
     let sources = files_with_extension(&bindings.kotlin_dir, "kt")?;
     ensure!(

@@ -1,5 +1,6 @@
-//! Kotlin on the JVM: compile the generated bindings together with Kotlin sources into a jar
-//! with kotlinc, and run a main class from it with JNA pointed at the built library.
+//! Kotlin on the JVM: compile the bindings (the generated file and the adapters shipped with it,
+//! as `cargo xtask bindings` leaves them) together with Kotlin sources into a jar with kotlinc,
+//! and run a main class from it with JNA pointed at the built library.
 //!
 //! Used by the Kotlin tests (`tests/kotlin`, see [`crate::ci`]) and the demo (`tests/kotlin-demo`).
 

@@ -48,8 +48,8 @@ class BookViewModel(private val container: AppContainer) : ViewModel() {
     }
 
     override fun onCleared() {
-        // Closing the book writes and releases the database: not on the main thread. Work still
-        // running on the book keeps it alive until it returns (the bindings count calls in flight).
+        // Closing the book waits for a write under way and folds the WAL back into the file: not on
+        // the main thread. A sync still running on the book ends with Closed at its next page.
         container.backgroundScope.launch { unlock.lock() }
     }
 

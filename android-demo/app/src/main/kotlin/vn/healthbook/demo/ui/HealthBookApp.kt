@@ -76,9 +76,9 @@ private fun BookScreens(book: HealthBook, app: BookViewModel, container: AppCont
             scope.onBookChanges(app.changes) { model.refresh() }
         }
     }
-    // The sync is activity-wide too: the core's sync is one blocking call that goes on when the
-    // citizen leaves the sync screen, so its end (and the reload of the lists it changed) must not
-    // depend on that screen staying on the back stack.
+    // The sync is activity-wide too: it is a coroutine of its model's scope and stops when that
+    // scope ends, so it lives above the sync screen to go on when the citizen leaves that screen
+    // (its end, and the reload of the lists it changed, must not depend on the back stack).
     val sync = rememberScreenModel(bookKey) { scope ->
         SyncViewModel(book, container.syncConfig, { app.signIn.session }, scope).also { model ->
             // A sync that ran changed the book, even one that failed or was stopped part-way (the

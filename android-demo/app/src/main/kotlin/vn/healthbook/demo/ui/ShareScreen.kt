@@ -56,6 +56,7 @@ import vn.healthbook.demo.R
 import vn.healthbook.demo.viewmodel.ShareState
 import vn.healthbook.demo.viewmodel.ShareViewModel
 import vn.healthbook.demo.viewmodel.kindLabel
+import java.time.Duration
 
 private val MINUTE_CHOICES = listOf(15, 30, 60)
 
@@ -93,7 +94,7 @@ fun ShareScreen(
         when (val current = state) {
             is ShareState.Idle -> ShareChooser(
                 isChild = isChild,
-                onShareRecords = { kinds, minutes -> share.shareRecords(personId, kinds, minutes.toUInt()) },
+                onShareRecords = { kinds, minutes -> share.shareRecords(personId, kinds, Duration.ofMinutes(minutes.toLong())) },
                 onShareVaccinationCard = { share.shareVaccinationCard(personId) },
                 modifier = modifier,
             )

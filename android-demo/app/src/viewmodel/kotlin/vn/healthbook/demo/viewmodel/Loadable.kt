@@ -18,10 +18,12 @@ sealed interface Loadable<out T> {
 }
 
 /**
- * Run [call] on [io], off the caller's thread: its result, or the error it threw. A cancelled
- * coroutine is not an error: its cancellation is rethrown.
+ * Run [call] on [io], off the caller's thread: its result, or the error it threw. [call] may be a
+ * blocking call of the core (a read or a write) or a suspending one (the network calls, which
+ * stop when this coroutine is cancelled). A cancelled coroutine is not an error: its
+ * cancellation is rethrown.
  */
-internal suspend fun <T> callCore(io: CoroutineDispatcher, call: () -> T): Result<T> =
+internal suspend fun <T> callCore(io: CoroutineDispatcher, call: suspend () -> T): Result<T> =
     try {
         Result.success(withContext(io) { call() })
     } catch (cancelled: CancellationException) {
@@ -37,7 +39,7 @@ internal fun <T> CoroutineScope.load(
     read: () -> T,
 ): Job = launch {
     state.value = Loadable.Loading
-    state.value = callCore(io, read).fold(
+    state.value = callCore(io) { read() }.fold(
         onSuccess = { Loadable.Loaded(it) },
         onFailure = { Loadable.Failed(citizenMessage(it)) },
     )

@@ -60,15 +60,16 @@ class ShareViewModel(
     private val _state = MutableStateFlow<ShareState>(ShareState.Idle)
     val state: StateFlow<ShareState> = _state
     private var countdown: Job? = null
+    private var creating: Job? = null
 
-    /** Share [personId]'s records of [kinds] (all kinds when empty) for [minutes]. */
+    /** Share [personId]'s records of [kinds] (all kinds when empty) for [validFor] (1 minute to 24 hours). */
     fun shareRecords(
         personId: String,
         kinds: List<RecordKind> = emptyList(),
-        minutes: UInt = 30u,
+        validFor: Duration = Duration.ofMinutes(30),
         label: String? = null,
     ): Job = create { session ->
-        book.createShare(ShareRequest(personId = personId, kinds = kinds, minutes = minutes, label = label), config, session)
+        book.createShare(ShareRequest(personId = personId, kinds = kinds, validFor = validFor, label = label), config, session)
     }
 
     /** A child's vaccination card: immunizations and allergies, for a vaccination visit. */
@@ -96,13 +97,17 @@ class ShareViewModel(
         )
     }
 
-    /** The screen is gone: stop the countdown (the share stays valid until it expires). */
+    /**
+     * The screen is gone: stop a share being made (the core stops it; nothing is stored) and the
+     * countdown (a share already made stays valid until it expires or is revoked).
+     */
     fun close() {
+        creating?.cancel()
         countdown?.cancel()
         _state.value = ShareState.Idle
     }
 
-    private fun create(call: (SyncAuth) -> CreatedShare): Job = scope.launch {
+    private fun create(call: suspend (SyncAuth) -> CreatedShare): Job = scope.launch {
         countdown?.cancel()
         val session = auth()
         if (session == null) {
@@ -114,7 +119,7 @@ class ShareViewModel(
             onSuccess = { card -> if (showTimeLeft(card)) countdown = scope.launch { countDown(card) } },
             onFailure = { _state.value = ShareState.Failed(citizenMessage(it), needsSignIn(it)) },
         )
-    }
+    }.also { creating = it }
 
     private suspend fun countDown(card: ShareCard) {
         do {

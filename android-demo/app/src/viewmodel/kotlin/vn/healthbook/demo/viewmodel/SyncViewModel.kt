@@ -3,9 +3,7 @@
 package vn.healthbook.demo.viewmodel
 
 import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -14,11 +12,12 @@ import kotlinx.coroutines.launch
 import vn.healthbook.HealthBook
 import vn.healthbook.SyncAuth
 import vn.healthbook.SyncConfig
-import vn.healthbook.SyncListener
+import vn.healthbook.SyncEvent
 import vn.healthbook.SyncPhase
-import vn.healthbook.SyncProgress
 import vn.healthbook.SyncReport
+import vn.healthbook.syncEvents
 import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicReference
 
 sealed interface SyncState {
     data object Idle : SyncState
@@ -33,17 +32,22 @@ sealed interface SyncState {
     data class Failed(val message: LocalText, val signInAgain: Boolean) : SyncState
 }
 
+/**
+ * The sync is a coroutine of [scope]: it stops when [cancel] is called or when [scope] is
+ * cancelled (whatever owns it is gone), and its job completes only once the core has stopped,
+ * so a new sync can start right after. The pages applied before stay in the book.
+ */
 class SyncViewModel(
     private val book: HealthBook,
     private val config: SyncConfig,
     /** The signed-in session, or null. */
     private val auth: () -> SyncAuth?,
     private val scope: CoroutineScope,
-    private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
     private val _state = MutableStateFlow<SyncState>(SyncState.Idle)
     val state: StateFlow<SyncState> = _state
-    private val cancelled = AtomicBoolean(false)
+    private val running = AtomicReference<Job?>(null)
+    private val stopAsked = AtomicBoolean(false)
 
     /** Sync now; a second call while one runs does nothing. */
     fun sync(): Job = scope.launch {
@@ -53,33 +57,34 @@ class SyncViewModel(
             _state.value = SyncState.Failed(citizenMessage(SignInRequired()), signInAgain = true)
             return@launch
         }
-        cancelled.set(false)
+        val self = coroutineContext.job
+        running.set(self)
+        stopAsked.set(false)
         _state.value = SyncState.Running(SyncPhase.PULLING, 0u, 0u, 0u)
-        // The core's sync is one blocking call: it stops at the next page when the citizen taps
-        // Stop or when whatever owns this sync is gone (its scope cancelled).
-        val owner = coroutineContext.job
-        val listener = object : SyncListener {
-            // Called on the sync's own thread; a StateFlow takes values from any thread.
-            override fun onProgress(progress: SyncProgress) {
-                _state.value = SyncState.Running(progress.phase, progress.pages, progress.recordsReceived, progress.recordsSent)
-            }
-            override fun isCancelled(): Boolean = cancelled.get() || !owner.isActive
-        }
         try {
-            _state.value = callCore(io) { book.sync(config, session, listener) }.fold(
-                onSuccess = { SyncState.Done(it, summary(it)) },
-                onFailure = { SyncState.Failed(citizenMessage(it), needsSignIn(it)) },
-            )
+            // The progress events come from the core's thread; a StateFlow takes values from any thread.
+            book.syncEvents(config, session).collect { event ->
+                _state.value = when (event) {
+                    is SyncEvent.Progress -> with(event.progress) { SyncState.Running(phase, pages, recordsReceived, recordsSent) }
+                    is SyncEvent.Finished -> SyncState.Done(event.report, summary(event.report))
+                }
+            }
         } catch (cancelled: CancellationException) {
-            // The owner is gone and the core has stopped: what was applied stays.
-            _state.value = SyncState.Idle
+            // Stopped, and the core has let go of the book: what was applied stays.
+            _state.value = if (stopAsked.get()) SyncState.Failed(STOPPED, signInAgain = false) else SyncState.Idle
             throw cancelled
+        } catch (error: Exception) {
+            _state.value = SyncState.Failed(citizenMessage(error), needsSignIn(error))
+        } finally {
+            running.compareAndSet(self, null)
         }
     }
 
-    /** Stop at the next page: what was committed stays. */
+    /** Stop the sync at the next page: what was committed stays. */
     fun cancel() {
-        cancelled.set(true)
+        val sync = running.get() ?: return
+        stopAsked.set(true)
+        sync.cancel()
     }
 }
 

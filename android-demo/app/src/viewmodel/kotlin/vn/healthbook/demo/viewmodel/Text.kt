@@ -70,9 +70,14 @@ fun citizenMessage(error: Throwable): LocalText = when (error) {
         "Không đọc được nội dung chia sẻ. Hãy nhờ người chia sẻ tạo mã mới.",
         "The shared content could not be read. Ask for a new share link.",
     )
-    is HealthBookException.Cancelled -> LocalText(
-        "Đã dừng. Những gì đã đồng bộ xong vẫn được giữ.",
-        "Stopped. What was already synced is kept.",
+    is HealthBookException.Cancelled -> STOPPED
+    is HealthBookException.SyncInProgress -> LocalText(
+        "Sổ đang được đồng bộ. Hãy đợi lần đồng bộ này xong.",
+        "The book is already syncing. Wait for that sync to finish.",
+    )
+    is HealthBookException.Closed -> LocalText(
+        "Sổ đã được khoá. Hãy mở lại sổ rồi thử lại.",
+        "The book was locked. Open it again and try again.",
     )
     is HealthBookException.ReadOnly -> LocalText(
         "Sổ này chỉ xem được, không sửa được: người được quản lý đã đủ tuổi tự quản lý sổ.",
@@ -104,6 +109,12 @@ class SignInRequired : Exception("sign in first")
  * is damaged). Retrying will not help; the book's file is left as it is.
  */
 class DatabaseKeyUnavailable(cause: Throwable) : Exception("the database key cannot be read", cause)
+
+/** A sync or share stopped part-way, by the citizen or because its screen went away. */
+internal val STOPPED = LocalText(
+    "Đã dừng. Những gì đã đồng bộ xong vẫn được giữ.",
+    "Stopped. What was already synced is kept.",
+)
 
 private val SIGN_IN_AGAIN = LocalText(
     "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại; sổ của bạn vẫn còn nguyên.",

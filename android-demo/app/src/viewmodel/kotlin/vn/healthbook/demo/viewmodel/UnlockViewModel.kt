@@ -50,7 +50,9 @@ class UnlockViewModel(
 
     /**
      * Close the book (the app going to the background for long, or signing out). Closing waits
-     * for calls in flight, so it runs on [io]; call it from a scope that outlives the screen.
+     * for a write under way, so it runs on [io]; call it from a scope that outlives the screen.
+     * Calls on the closed book, from screens still holding it, are `HealthBookException.Closed`;
+     * a sync still running ends that way at its next page, keeping what it applied.
      */
     suspend fun lock() {
         val open = _state.value as? UnlockState.Open
