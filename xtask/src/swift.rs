@@ -265,7 +265,7 @@ fn swift_test(
         .arg(ws.target.join("swift/build").join(scratch))
         // XCTest only: the summary line is XCTest's.
         .arg("--disable-swift-testing")
-        .args(["-Xlinker", "-L"])
+        .args(["-Xlinker", "-L", "-Xlinker"])
         .arg(library_dir)
         .args(["-Xlinker", "-rpath", "-Xlinker"])
         .arg(library_dir)

@@ -293,6 +293,7 @@ impl HealthBook {
             Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(std::sync::TryLockError::WouldBlock) => return Err(Error::SyncInProgress),
         };
+        log::info!("sync started");
         let http = self.http()?;
         sync::run::sync(&self.store, http, target, session)
     }

@@ -85,10 +85,15 @@ where
         dropped,
         app: cancellation,
     };
-    if cancel.cancelled() {
-        return Err(crate::error::Error::Cancelled.into());
-    }
-    match tokio::task::spawn_blocking(move || work(&cancel)).await {
+    // Checked on the blocking thread too, so that even a call cancelled before it began drops
+    // what `work` holds there.
+    let run = move || {
+        if cancel.cancelled() {
+            return Err(crate::error::Error::Cancelled.into());
+        }
+        work(&cancel)
+    };
+    match tokio::task::spawn_blocking(run).await {
         Ok(result) => result,
         Err(failed) => Err(HealthBookError::Internal {
             reason: format!(

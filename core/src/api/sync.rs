@@ -217,7 +217,6 @@ impl HealthBook {
             progress,
             cancel,
         };
-        log::info!("sync started");
         let totals = self.run_sync(&target, &session)?;
         self.follow_share_logs(&server, &session.token()?, &target.limits, &session)?;
         log::info!(
