@@ -1,5 +1,7 @@
 // The iOS demo app: the citizen's health book on SwiftUI. The screens are thin; what they show
-// and do lives in the view models of HealthBookDemoKit (plain Swift, tested on their own).
+// and do lives in the view models of HealthBookDemoKit (plain Swift, tested on their own). The
+// view models are `Observable`: a screen holds the one it owns in `@State` and is redrawn when a
+// property it read changes.
 
 import HealthBookDemoKit
 import SwiftUI
@@ -7,7 +9,7 @@ import SwiftUI
 @main
 @MainActor
 struct HealthBookDemoApp: App {
-    @StateObject private var app = AppModel(
+    @State private var app = AppModel(
         bookURL: BookLocation.bookURL(),
         keyStore: KeychainKeyStore(),
         scheduler: UserNotificationScheduler(),

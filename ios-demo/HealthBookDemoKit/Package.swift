@@ -1,40 +1,41 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 //
-// The iOS demo's view models (plain Swift: Foundation, Combine where the platform has it, and the
-// HealthBook bindings) and their tests. The SwiftUI app in ../HealthBookDemo uses the library.
+// The iOS demo's view models (plain Swift: Foundation, Observation and the HealthBookKit
+// bindings) and their XCTest tests. The SwiftUI app in ../HealthBookDemo uses the library.
 //
-// `HealthBook` is the Swift package that `cargo xtask package-ios` writes (the XCFramework of the
-// core plus the generated bindings). Set HEALTHBOOK_SWIFT_PACKAGE to use one elsewhere.
+// HealthBookKit is the bindings' Swift package. By default it is the one `cargo xtask package-ios`
+// writes for the app (the XCFramework of the core and the Swift sources). `cargo xtask test-swift`
+// sets HEALTHBOOK_SWIFT_PACKAGE to the package it writes for this machine (target/swift/HealthBookKit,
+// on the core built for Linux or macOS), so that `swift test` runs the tests here against the
+// real core and the reference backend.
 
 import Foundation
 import PackageDescription
 
-let bindingsPackage = ProcessInfo.processInfo.environment["HEALTHBOOK_SWIFT_PACKAGE"]
-    ?? "../../target/ios/HealthBook"
+let bindingsPath = ProcessInfo.processInfo.environment["HEALTHBOOK_SWIFT_PACKAGE"]
+    ?? "../../target/ios/HealthBookKit"
 /// A package added by path is known by its folder's name.
-let bindingsPackageName = URL(fileURLWithPath: bindingsPackage).lastPathComponent
-let bindings = Target.Dependency.product(name: "HealthBook", package: bindingsPackageName)
+let bindingsPackage = URL(fileURLWithPath: bindingsPath).lastPathComponent
+let bindings = Target.Dependency.product(name: "HealthBookKit", package: bindingsPackage)
 
 let package = Package(
     name: "HealthBookDemoKit",
-    platforms: [.iOS(.v16)],
+    platforms: [.iOS(.v17), .macOS(.v14)],
     products: [
         .library(name: "HealthBookDemoKit", targets: ["HealthBookDemoKit"]),
     ],
     dependencies: [
-        .package(path: bindingsPackage),
+        .package(path: bindingsPath),
     ],
     targets: [
         .target(
             name: "HealthBookDemoKit",
             dependencies: [bindings]
         ),
-        // The checks are plain functions (ViewModelChecks.swift); XCTest runs them through
-        // HealthBookDemoKitTests.swift, and Runner/main.swift runs the same checks where there
-        // is no XCTest (`cargo xtask test` compiles them with swiftc).
         .testTarget(
             name: "HealthBookDemoKitTests",
             dependencies: ["HealthBookDemoKit", bindings]
         ),
-    ]
+    ],
+    swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,7 @@
 
 import Foundation
 import HealthBookDemoKit
+import HealthBookKit
 import UserNotifications
 
 final class UserNotificationScheduler: NotificationScheduler, @unchecked Sendable {
@@ -54,8 +55,15 @@ final class UserNotificationScheduler: NotificationScheduler, @unchecked Sendabl
                 days[request.identifier] = remindOn
             }
         }
-        return days.map { ScheduledNotification(id: $0.key, remindOn: $0.value) }
+        // A day that does not read is as good as a wrong one: the view model then removes that
+        // notification and schedules its reminder again.
+        return days.map { id, day in
+            ScheduledNotification(id: id, remindOn: (try? CalendarDay(iso8601: day)) ?? Self.noReminderDay)
+        }
     }
+
+    /// 1 January 1970: a day no reminder has.
+    private static let noReminderDay = CalendarDay(Date(timeIntervalSince1970: 0))
 
     func add(_ notification: LocalNotification) async throws {
         let content = UNMutableNotificationContent()
@@ -63,16 +71,17 @@ final class UserNotificationScheduler: NotificationScheduler, @unchecked Sendabl
         content.body = notification.body
         content.sound = .default
         content.threadIdentifier = notification.personId
-        content.userInfo = [Self.remindOnKey: notification.remindOn]
+        content.userInfo = [Self.remindOnKey: notification.remindOn.iso8601]
         let trigger: UNNotificationTrigger
-        if let moment = notification.deliverAt, moment.timeIntervalSinceNow > 60 {
+        let moment = notification.deliverAt
+        if moment.timeIntervalSinceNow > 60 {
             trigger = UNCalendarNotificationTrigger(dateMatching: Self.vietnamComponents(of: moment), repeats: false)
         } else {
             // Its day has come (a reminder caught up on after a sync): deliver it now.
             trigger = UNTimeIntervalNotificationTrigger(timeInterval: 5, repeats: false)
         }
         try await center.add(UNNotificationRequest(identifier: notification.id, content: content, trigger: trigger))
-        updateHandedOver { $0[notification.id] = notification.remindOn }
+        updateHandedOver { $0[notification.id] = notification.remindOn.iso8601 }
     }
 
     func remove(ids: [String]) async {
@@ -89,10 +98,10 @@ final class UserNotificationScheduler: NotificationScheduler, @unchecked Sendabl
     /// trigger then fires at 08:00 Vietnam time even if the phone's time zone changes before it.
     static func vietnamComponents(of moment: Date) -> DateComponents {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = BookDates.vietnam
+        calendar.timeZone = CalendarDay.vietnam
         var parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: moment)
         parts.calendar = calendar
-        parts.timeZone = BookDates.vietnam
+        parts.timeZone = CalendarDay.vietnam
         return parts
     }
 

@@ -1,7 +1,6 @@
 // The family: the citizen's own book and the children's, each with its access; sync status and
 // reminders above.
 
-import HealthBook
 import HealthBookDemoKit
 import SwiftUI
 
@@ -9,8 +8,8 @@ import SwiftUI
 struct FamilyView: View {
     let app: AppModel
     let session: BookSession
-    @ObservedObject var family: FamilyViewModel
-    @ObservedObject var sync: SyncViewModel
+    let family: FamilyViewModel
+    let sync: SyncViewModel
 
     var body: some View {
         List {
@@ -19,6 +18,7 @@ struct FamilyView: View {
                     if action == .signInAgain {
                         app.showsSignIn = true
                     } else {
+                        // Not tied to this screen: the sync goes on if the citizen opens a book.
                         Task { await app.syncNow() }
                     }
                 }
@@ -89,7 +89,7 @@ struct FamilyRowView: View {
 /// Sync: progress while it runs (with a cancel button), the summary or the problem after.
 @MainActor
 struct SyncStatusView: View {
-    @ObservedObject var sync: SyncViewModel
+    let sync: SyncViewModel
     let act: (CitizenMessage.Action) -> Void
 
     var body: some View {
@@ -102,7 +102,7 @@ struct SyncStatusView: View {
                 if let status = sync.statusText {
                     BilingualText(status, font: .footnote)
                 }
-                Button("Dừng · Cancel", role: .cancel) { sync.cancel() }
+                Button("Dừng · Stop", role: .cancel) { sync.cancel() }
             }
         case .finished, .cancelled:
             if let status = sync.statusText {

@@ -1,8 +1,8 @@
 // One person's book: the timeline, page by page; the vaccination status for a child; sharing
 // with a doctor while the book is the citizen's to share.
 
-import HealthBook
 import HealthBookDemoKit
+import HealthBookKit
 import SwiftUI
 
 @MainActor
@@ -10,8 +10,8 @@ struct PersonView: View {
     let app: AppModel
     let session: BookSession
     let row: FamilyRow
-    @StateObject private var timeline: TimelineViewModel
-    @StateObject private var share: ShareViewModel
+    @State private var timeline: TimelineViewModel
+    @State private var share: ShareViewModel
     @State private var showsShare = false
     /// The share found the login refused: the sign-in sheet comes once the QR screen is gone
     /// (SwiftUI does not present a sheet while a full-screen cover is still going away).
@@ -21,8 +21,8 @@ struct PersonView: View {
         self.app = app
         self.session = session
         self.row = row
-        _timeline = StateObject(wrappedValue: TimelineViewModel(session: session, personId: row.id))
-        _share = StateObject(wrappedValue: app.sharing(with: session))
+        _timeline = State(initialValue: TimelineViewModel(session: session, personId: row.id))
+        _share = State(initialValue: app.sharing(with: session))
     }
 
     var body: some View {
@@ -43,8 +43,8 @@ struct PersonView: View {
                             app.showsSignIn = true
                             return
                         }
+                        // The share screen makes the share, and stops it if it closes first.
                         showsShare = true
-                        Task { await share.create(shareRequest) }
                     } label: {
                         Label("Chia sẻ với bác sĩ · Share with a doctor", systemImage: "qrcode")
                     }
@@ -65,17 +65,12 @@ struct PersonView: View {
                 app.signInAgain()
             }
         }) {
-            ShareView(model: share) { action in
-                switch action {
-                case .signInAgain:
-                    share.dismiss()
-                    signInAfterShare = true
-                    showsShare = false
-                case .newShare:
-                    Task { await share.create(shareRequest) }
-                case .retry, .none:
-                    break
-                }
+            ShareView(model: share) {
+                await share.create(shareRequest)
+            } signInAgain: {
+                share.dismiss()
+                signInAfterShare = true
+                showsShare = false
             } close: {
                 share.dismiss()
                 showsShare = false
@@ -92,7 +87,7 @@ struct PersonView: View {
 @MainActor
 struct TimelineSection: View {
     let session: BookSession
-    @ObservedObject var timeline: TimelineViewModel
+    let timeline: TimelineViewModel
 
     var body: some View {
         Section {
@@ -163,10 +158,10 @@ struct TimelineRowView: View {
 /// A record's details: titled sections of label/value rows.
 @MainActor
 struct RecordDetailView: View {
-    @StateObject private var model: RecordDetailViewModel
+    @State private var model: RecordDetailViewModel
 
     init(session: BookSession, entry: TimelineEntry) {
-        _model = StateObject(wrappedValue: RecordDetailViewModel(
+        _model = State(initialValue: RecordDetailViewModel(
             session: session,
             recordId: entry.recordId,
             record: entry.record

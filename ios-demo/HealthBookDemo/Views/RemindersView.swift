@@ -5,7 +5,7 @@ import SwiftUI
 
 @MainActor
 struct RemindersView: View {
-    @ObservedObject var model: RemindersViewModel
+    let model: RemindersViewModel
 
     var body: some View {
         List {

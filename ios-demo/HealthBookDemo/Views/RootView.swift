@@ -5,7 +5,7 @@ import SwiftUI
 
 @MainActor
 struct RootView: View {
-    @ObservedObject var app: AppModel
+    @Bindable var app: AppModel
 
     var body: some View {
         Group {
@@ -25,6 +25,7 @@ struct RootView: View {
         .task { await app.start() }
         .sheet(isPresented: $app.showsSignIn) {
             SignInView(model: app.signIn) {
+                // Not tied to the sheet: the sync goes on once the sheet has closed.
                 Task { await app.signInAndSync() }
             }
         }

@@ -4,6 +4,10 @@
 // While the QR is up and the app in front, the screen is at full brightness (a dim screen is hard
 // for a scanner to read) and kept awake (the phone must not lock in the citizen's hand at the
 // desk); both go back as they were when the QR goes.
+//
+// The screen makes the share itself (`make`, in `.task`): closing it before the backend has
+// confirmed the share cancels that Task, and the core then keeps nothing of it. Revoking runs in
+// a Task of its own, so that a revoke the citizen asked for is not cut short by closing.
 
 import HealthBookDemoKit
 import SwiftUI
@@ -11,21 +15,27 @@ import UIKit
 
 @MainActor
 struct ShareView: View {
-    @ObservedObject var model: ShareViewModel
-    /// `.newShare` (make the share again) and `.signInAgain`, for the screen that owns the share.
-    let act: (CitizenMessage.Action) -> Void
+    let model: ShareViewModel
+    /// Makes the share; run when the screen appears and again for "Make a new code".
+    let make: () async -> Void
+    /// The backend refused the login: the owner closes this screen and shows the sign-in.
+    let signInAgain: () -> Void
     let close: () -> Void
     @Environment(\.scenePhase) private var scenePhase
     /// The screen's brightness before the QR raised it; nil while it is not raised.
     @State private var brightnessBefore: CGFloat?
+    /// Bumped to make the share again; `.task(id:)` cancels a making still under way.
+    @State private var attempt = 0
 
     init(
         model: ShareViewModel,
-        act: @escaping (CitizenMessage.Action) -> Void,
+        make: @escaping () async -> Void,
+        signInAgain: @escaping () -> Void,
         close: @escaping () -> Void
     ) {
         self.model = model
-        self.act = act
+        self.make = make
+        self.signInAgain = signInAgain
         self.close = close
     }
 
@@ -40,6 +50,7 @@ struct ShareView: View {
             Button("Đóng · Close", action: close).buttonStyle(.bordered)
         }
         .padding()
+        .task(id: attempt) { await make() }
         .onAppear {
             model.startCountdown()
             updateScreen()
@@ -48,8 +59,8 @@ struct ShareView: View {
             model.stopCountdown()
             restoreScreen()
         }
-        .onChange(of: model.state) { _ in updateScreen() }
-        .onChange(of: scenePhase) { _ in updateScreen() }
+        .onChange(of: model.state) { updateScreen() }
+        .onChange(of: scenePhase) { updateScreen() }
     }
 
     @ViewBuilder
@@ -88,7 +99,7 @@ struct ShareView: View {
         case .expired:
             Image(systemName: "clock.badge.xmark").font(.system(size: 64)).foregroundStyle(.secondary)
             BilingualText(model.statusText)
-            Button("Tạo mã mới · Make a new code") { act(.newShare) }
+            Button("Tạo mã mới · Make a new code") { attempt += 1 }
         case .revoked:
             Image(systemName: "xmark.shield").font(.system(size: 64)).foregroundStyle(.secondary)
             BilingualText(model.statusText)
@@ -101,10 +112,12 @@ struct ShareView: View {
         switch action {
         case .retry where model.state == .active || model.state == .expired:
             Task { await model.revoke() }
-        case .retry:
-            act(.newShare)
-        case .none, .signInAgain, .newShare:
-            act(action)
+        case .retry, .newShare:
+            attempt += 1
+        case .signInAgain:
+            signInAgain()
+        case .none:
+            break
         }
     }
 

@@ -6,7 +6,7 @@ import SwiftUI
 
 @MainActor
 struct SignInView: View {
-    @ObservedObject var model: SignInViewModel
+    @Bindable var model: SignInViewModel
     let submit: () -> Void
     @Environment(\.dismiss) private var dismiss
 

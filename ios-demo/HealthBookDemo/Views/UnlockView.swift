@@ -6,7 +6,7 @@ import SwiftUI
 
 @MainActor
 struct UnlockView: View {
-    @ObservedObject var model: UnlockViewModel
+    let model: UnlockViewModel
     let retry: () -> Void
 
     var body: some View {
@@ -14,7 +14,7 @@ struct UnlockView: View {
             Image(systemName: "lock.shield").font(.system(size: 56)).foregroundStyle(.tint)
             BilingualText("Sổ sức khoẻ điện tử", "Electronic health book", font: .title2.bold())
             switch model.state {
-            case .locked, .opening:
+            case .locked, .opening, .closing:
                 ProgressView()
             case .unlocked:
                 EmptyView()

@@ -1,7 +1,6 @@
 // A child's vaccination status: each antigen's doses with their state, and the vaccination card
 // to show a doctor.
 
-import HealthBook
 import HealthBookDemoKit
 import SwiftUI
 
@@ -9,8 +8,8 @@ import SwiftUI
 struct VaccinationView: View {
     let app: AppModel
     let child: FamilyRow
-    @StateObject private var model: VaccinationViewModel
-    @StateObject private var share: ShareViewModel
+    @State private var model: VaccinationViewModel
+    @State private var share: ShareViewModel
     @State private var showsCard = false
     /// The card found the login refused: the sign-in sheet comes once the QR screen is gone.
     @State private var signInAfterCard = false
@@ -18,8 +17,8 @@ struct VaccinationView: View {
     init(app: AppModel, session: BookSession, child: FamilyRow) {
         self.app = app
         self.child = child
-        _model = StateObject(wrappedValue: VaccinationViewModel(session: session, childId: child.id))
-        _share = StateObject(wrappedValue: app.sharing(with: session))
+        _model = State(initialValue: VaccinationViewModel(session: session, childId: child.id))
+        _share = State(initialValue: app.sharing(with: session))
     }
 
     var body: some View {
@@ -88,8 +87,8 @@ struct VaccinationView: View {
                             app.showsSignIn = true
                             return
                         }
+                        // The share screen makes the card, and stops it if it closes first.
                         showsCard = true
-                        Task { await share.createVaccinationCard(childId: child.id) }
                     } label: {
                         Label("Chia sẻ sổ tiêm", systemImage: "qrcode")
                     }
@@ -104,17 +103,12 @@ struct VaccinationView: View {
                 app.signInAgain()
             }
         }) {
-            ShareView(model: share) { action in
-                switch action {
-                case .signInAgain:
-                    share.dismiss()
-                    signInAfterCard = true
-                    showsCard = false
-                case .newShare:
-                    Task { await share.createVaccinationCard(childId: child.id) }
-                case .retry, .none:
-                    break
-                }
+            ShareView(model: share) {
+                await share.createVaccinationCard(childId: child.id)
+            } signInAgain: {
+                share.dismiss()
+                signInAfterCard = true
+                showsCard = false
             } close: {
                 share.dismiss()
                 showsCard = false

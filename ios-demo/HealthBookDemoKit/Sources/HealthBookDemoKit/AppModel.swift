@@ -3,40 +3,39 @@
 // The screens' view models are made here, so every one of them gets the same open book, the
 // same login and the same notion of today.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 @MainActor
-public final class AppModel: ObservableObject {
-    public enum Screen: Equatable {
+public final class AppModel: Observable, TrackedModel {
+    public enum Screen: Equatable, Sendable {
         /// The book is not open (yet, or it could not be opened: `unlock.state` says why).
         case locked
         /// The book is open.
         case book
     }
 
-    @Published public private(set) var screen: Screen = .locked
+    @Tracked public private(set) var screen: Screen = .locked
     /// The sign-in sheet is wanted: the citizen asked to sync without a login, or it expired.
-    @Published public var showsSignIn = false
+    @Tracked public var showsSignIn = false
 
     public let unlock: UnlockViewModel
     public let signIn: SignInViewModel
-    @Published public private(set) var family: FamilyViewModel?
-    @Published public private(set) var sync: SyncViewModel?
-    @Published public private(set) var reminders: RemindersViewModel?
+    @Tracked public private(set) var family: FamilyViewModel?
+    @Tracked public private(set) var sync: SyncViewModel?
+    @Tracked public private(set) var reminders: RemindersViewModel?
 
     private let scheduler: NotificationScheduler
-    private let today: @Sendable () -> CalendarDate
+    private let today: @Sendable () -> CalendarDay
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     public init(
         bookURL: URL,
         keyStore: BookKeyStore,
         scheduler: NotificationScheduler,
         serverAddress: String,
-        today: @escaping @Sendable () -> CalendarDate = { BookDates.today() }
+        today: @escaping @Sendable () -> CalendarDay = { CalendarDay.today() }
     ) {
         unlock = UnlockViewModel(bookURL: bookURL, keyStore: keyStore)
         signIn = SignInViewModel(serverAddress: serverAddress)
@@ -61,9 +60,10 @@ public final class AppModel: ObservableObject {
         await reminders?.refresh()
     }
 
-    /// Syncs now, asking to sign in first when there is no login.
+    /// Syncs now, asking to sign in first when there is no login. Cancelling the calling Task
+    /// stops the sync, as its Stop button does.
     public func syncNow() async {
-        guard let sync = sync else { return }
+        guard let sync else { return }
         guard signIn.isSignedIn else {
             showsSignIn = true
             return
@@ -93,6 +93,18 @@ public final class AppModel: ObservableObject {
     public func signInAgain(because message: CitizenMessage = .signInExpired) {
         signIn.signInAgain(because: message)
         showsSignIn = true
+    }
+
+    /// Closes the book and goes back to the unlock screen: stops a running sync, then waits for
+    /// the calls in flight (call it from a Task that outlives the screen).
+    public func lock() async {
+        guard screen == .book else { return }
+        sync?.cancel()
+        family = nil
+        sync = nil
+        reminders = nil
+        screen = .locked
+        await unlock.lock()
     }
 
     /// A share screen's model, with the current login and server address.

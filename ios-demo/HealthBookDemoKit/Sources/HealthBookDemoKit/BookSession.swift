@@ -1,13 +1,16 @@
-// The opened book, and the one way the view models reach the core.
+// The opened book, and how the view models reach the core.
 //
-// Every core call blocks (SQLCipher reads and writes, HTTP for sync and sharing), so none may run
-// on the main thread: `run` hands the call to a dedicated concurrent queue and resumes the
-// caller when it is done. The queue is concurrent because the core has one writer and a pool of
-// readers: a timeline page need not wait behind a sync.
+// The core's local calls (open, read, write, schedule) block on SQLCipher. They are quick, but
+// none may run on the main thread: `run` hands them to a dedicated concurrent queue and resumes
+// the caller when they are done. The queue is concurrent because the core has one writer and a
+// pool of readers, so a timeline page need not wait behind a write.
+//
+// The network calls (sync, sharing) are `async` in the core and run on its own threads; the
+// view models await them directly, and cancelling the awaiting Task stops them.
 
 import Dispatch
 import Foundation
-import HealthBook
+import HealthBookKit
 
 /// Where the book's key lives (the Keychain in the app).
 public protocol BookKeyStore: Sendable {
@@ -30,10 +33,8 @@ public struct BookKeyUnavailable: Error, CustomStringConvertible {
     public var description: String { "the book's key cannot be read: \(reason)" }
 }
 
-/// An open book. Holding it keeps the book open; the core closes it when the last reference goes.
-public final class BookSession: @unchecked Sendable {
-    // @unchecked: both properties are immutable and thread-safe (`HealthBook` is Sendable, and
-    // a DispatchQueue may be used from any thread); older SDKs do not mark DispatchQueue Sendable.
+/// An open book. `close()` closes it; otherwise the core closes it when the last reference goes.
+public final class BookSession: Sendable {
     public let book: HealthBook
     private let queue: DispatchQueue
 
@@ -42,12 +43,25 @@ public final class BookSession: @unchecked Sendable {
         self.queue = DispatchQueue(label: "vn.healthbook.core", qos: .userInitiated, attributes: .concurrent)
     }
 
-    /// Runs `work` with the book on the core's queue, off the main thread.
-    public func run<T>(_ work: @escaping @Sendable (HealthBook) throws -> T) async throws -> T {
+    /// Runs a local call with the book on the core's queue, off the main thread.
+    public func run<T: Sendable>(_ work: @escaping @Sendable (HealthBook) throws -> T) async throws -> T {
         let book = self.book
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try work(book) })
+            }
+        }
+    }
+
+    /// Closes the book once the calls in flight on the queue are done (a barrier on it), and
+    /// the write the core may have under way. A sync or share still running ends with `Closed`
+    /// at its next write, keeping what it had committed. Calls after this one are `Closed`.
+    public func close() async {
+        let book = self.book
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async(flags: .barrier) {
+                book.close()
+                continuation.resume()
             }
         }
     }
@@ -66,8 +80,7 @@ public final class BookSession: @unchecked Sendable {
                         throw BookKeyUnavailable(reason: String(describing: error))
                     }
                     defer { key.resetBytes(in: key.startIndex..<key.endIndex) }
-                    let book = try HealthBook.open(path: url.path, key: key)
-                    return BookSession(book: book)
+                    return BookSession(book: try HealthBook.open(path: url.path, key: key))
                 })
             }
         }

@@ -1,14 +1,15 @@
 // What the citizen is told when something fails: what happened and what to do, in words a
 // citizen understands, never an error's type name or a stack of developer detail.
 //
-// The core's `HealthBookError` messages are written for developers (English, naming fields such
-// as `person.personal_id`); this is the one place they become messages for people.
+// The core's `HealthBookError` messages (`localizedDescription`) are written for developers:
+// English sentences that name fields such as `person.personal_id`, fit for a log. This is the
+// one place errors become messages for people.
 
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HealthBook
+import HealthBookKit
 
 /// A message for the citizen, and the one thing the screen offers to do about it.
 public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomStringConvertible {
@@ -55,6 +56,11 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
         "Your sign-in has expired. Please sign in again."
     ), action: .signInAgain)
 
+    public static let notSignedIn = CitizenMessage(Bilingual(
+        "Bạn chưa đăng nhập. Hãy đăng nhập để đồng bộ và chia sẻ sổ.",
+        "You are not signed in. Sign in to sync and share the book."
+    ), action: .signInAgain)
+
     public static let notFound = CitizenMessage(Bilingual(
         "Không tìm thấy mục này trong sổ. Có thể mục đã bị xoá khi đồng bộ.",
         "This item is not in the book. It may have been removed by a sync."
@@ -80,6 +86,22 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
         "Sync stopped. What arrived is kept; the next sync continues from there."
     ))
 
+    public static let syncInProgress = CitizenMessage(Bilingual(
+        "Sổ đang được đồng bộ. Hãy đợi lần đồng bộ này xong.",
+        "The book is already syncing. Wait for that sync to finish."
+    ))
+
+    public static let bookClosed = CitizenMessage(Bilingual(
+        "Sổ đã được khoá. Hãy mở lại sổ để tiếp tục.",
+        "The book is locked. Open it again to go on."
+    ))
+
+    /// A fault in the app or the core, not in the book: nothing half-done was written.
+    public static let appFault = CitizenMessage(Bilingual(
+        "Ứng dụng gặp lỗi. Sổ không bị thay đổi. Vui lòng thử lại.",
+        "The app ran into a problem. The book was not changed. Please try again."
+    ), action: .retry)
+
     public static let readOnly = CitizenMessage(Bilingual(
         "Sổ này chỉ còn xem được: con đã đến tuổi tự quản lý sổ sức khoẻ.",
         "This book can only be read now: the child manages their own health book."
@@ -102,8 +124,8 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
         ), action: .retry)
     }
 
-    /// Input that broke a rule, naming the field as the citizen knows it. The core's reason is
-    /// English written for developers, so only the English line carries it.
+    /// Input that broke a rule, naming the field as the citizen knows it; `reason` is the app's
+    /// own English hint (the form's rule), shown on the English line.
     public static func invalid(field: String, reason: String?) -> CitizenMessage {
         let name = fieldName(field)
         let detail = reason.map { $0.isEmpty ? "" : " (\($0))" } ?? ""
@@ -129,6 +151,8 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
             self = .offline
         } else if error is CancellationError {
             self = .syncCancelled
+        } else if error is NotSignedIn {
+            self = .notSignedIn
         } else {
             self = .somethingWentWrong
         }
@@ -138,8 +162,9 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
         switch error {
         case .WrongKey:
             return .wrongKey
-        case let .Validation(field, reason):
-            return .invalid(field: field, reason: reason)
+        case let .Validation(field, _):
+            // The core's reason is English for developers: the citizen is told the field only.
+            return .invalid(field: field, reason: nil)
         case .NotFound:
             return .notFound
         case .Network:
@@ -165,12 +190,18 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
             return .syncCancelled
         case .ReadOnly:
             return .readOnly
+        case .SyncInProgress:
+            return .syncInProgress
+        case .Closed:
+            return .bookClosed
+        case .CallbackFailed, .Internal:
+            return .appFault
         }
     }
 
     // MARK: Field names
 
-    /// The core's field names (`person.personal_id`, `request.minutes`, …) as a citizen calls them.
+    /// The core's field names (`person.personal_id`, `request.valid_for`, …) as a citizen calls them.
     public static func fieldName(_ field: String) -> Bilingual {
         if let known = fieldNames[field] {
             return known
@@ -200,7 +231,8 @@ public struct CitizenMessage: Equatable, Hashable, Sendable, Error, CustomString
         "config.server_url": Bilingual("địa chỉ máy chủ", "server address"),
         "passcode": Bilingual("mã bảo vệ", "passcode"),
         "request.passcode": Bilingual("mã bảo vệ", "passcode"),
-        "request.minutes": Bilingual("thời gian chia sẻ", "sharing time"),
+        "request.valid_for": Bilingual("thời gian chia sẻ", "sharing time"),
+        "request.to": Bilingual("ngày cuối của nội dung chia sẻ", "last day shared"),
         "request.label": Bilingual("tên lượt chia sẻ", "share label"),
         "request.max_uses": Bilingual("số lần được mở", "number of openings"),
         "request.person_id": Bilingual("người được chia sẻ sổ", "whose book is shared"),

@@ -1,19 +1,17 @@
 // The family list: the citizen's own book first, then the children's, each with what the app
 // may do with it today (manage it until a date, or only read it).
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 /// What the app may do with a person's book today.
 public enum AccessBadge: Equatable, Hashable, Sendable {
     case ownBook
     /// A child's book the citizen manages; `until` is the first day it turns read-only.
-    case managedChild(until: CalendarDate?)
+    case managedChild(until: CalendarDay?)
     /// The guardian's management ended on `since`.
-    case readOnly(since: CalendarDate)
+    case readOnly(since: CalendarDay)
 
     public init(_ access: BookAccess) {
         switch access {
@@ -84,15 +82,16 @@ public struct FamilyRow: Identifiable, Equatable, Sendable {
 }
 
 @MainActor
-public final class FamilyViewModel: ObservableObject {
-    @Published public private(set) var rows: [FamilyRow] = []
-    @Published public private(set) var isLoading = false
-    @Published public private(set) var message: CitizenMessage?
+public final class FamilyViewModel: Observable, TrackedModel {
+    @Tracked public private(set) var rows: [FamilyRow] = []
+    @Tracked public private(set) var isLoading = false
+    @Tracked public private(set) var message: CitizenMessage?
 
     private let session: BookSession
-    private let today: @Sendable () -> CalendarDate
+    private let today: @Sendable () -> CalendarDay
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
-    public init(session: BookSession, today: @escaping @Sendable () -> CalendarDate = { BookDates.today() }) {
+    public init(session: BookSession, today: @escaping @Sendable () -> CalendarDay = { CalendarDay.today() }) {
         self.session = session
         self.today = today
     }

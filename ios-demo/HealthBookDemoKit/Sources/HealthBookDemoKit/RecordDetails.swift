@@ -6,11 +6,9 @@
 // (outpatient, cured, by mouth …) come in both languages; data (names, codes, free text written
 // by the facility) is shown as written.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 public struct DetailRow: Equatable, Hashable, Sendable {
     public let label: Bilingual
@@ -55,16 +53,7 @@ public enum RecordKinds {
 /// Builds the sections of a record's detail screen.
 public enum RecordDetails {
     public static func kind(of record: Record) -> RecordKind {
-        switch record {
-        case .visit: return .visit
-        case .prescription: return .prescription
-        case .referral: return .referral
-        case .appointment: return .appointment
-        case .immunization: return .immunization
-        case .allergy: return .allergy
-        case .condition: return .condition
-        case .observation: return .observation
-        }
+        record.recordKind()
     }
 
     public static func sections(for record: Record) -> [DetailSection] {
@@ -495,13 +484,14 @@ private enum L {
 
 /// One record's detail screen.
 @MainActor
-public final class RecordDetailViewModel: ObservableObject {
-    @Published public private(set) var title: Bilingual
-    @Published public private(set) var sections: [DetailSection] = []
-    @Published public private(set) var message: CitizenMessage?
+public final class RecordDetailViewModel: Observable, TrackedModel {
+    @Tracked public private(set) var title: Bilingual
+    @Tracked public private(set) var sections: [DetailSection] = []
+    @Tracked public private(set) var message: CitizenMessage?
 
     public let recordId: String
     private let session: BookSession
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     /// Shows `record` at once (from the timeline) and `load` re-reads it from the book.
     public init(session: BookSession, recordId: String, record: Record? = nil) {

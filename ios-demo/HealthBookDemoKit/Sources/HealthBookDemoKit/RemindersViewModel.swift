@@ -8,18 +8,16 @@
 //
 // The platform (UNUserNotificationCenter in the app) is behind `NotificationScheduler`.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 /// A notification to schedule.
 public struct LocalNotification: Equatable, Hashable, Sendable {
     /// The reminder's stable id, used as the notification's identifier.
     public let id: String
     /// The reminder's day, kept with the notification so a moved day is noticed.
-    public let remindOn: CalendarDate
+    public let remindOn: CalendarDay
     public let title: String
     /// Vietnamese, then English on the next line. The core keeps diagnoses out of these texts,
     /// since a notification shows on a locked screen.
@@ -38,18 +36,19 @@ public struct LocalNotification: Equatable, Hashable, Sendable {
     }
 
     /// The moment to deliver it; a platform delivers at once what is already past (a reminder
-    /// whose day has come but whose event has not).
-    public var deliverAt: Date? {
-        BookDates.moment(on: remindOn, hour: hour)
+    /// whose day has come but whose event has not). Vietnam keeps no summer time, so the hour
+    /// is the same on every day.
+    public var deliverAt: Date {
+        remindOn.date(in: CalendarDay.vietnam).addingTimeInterval(TimeInterval(hour * 3600))
     }
 }
 
 /// A notification the platform holds (pending, or delivered and still shown).
 public struct ScheduledNotification: Equatable, Hashable, Sendable {
     public let id: String
-    public let remindOn: CalendarDate
+    public let remindOn: CalendarDay
 
-    public init(id: String, remindOn: CalendarDate) {
+    public init(id: String, remindOn: CalendarDay) {
         self.id = id
         self.remindOn = remindOn
     }
@@ -116,23 +115,24 @@ public enum ReminderSchedule {
 }
 
 @MainActor
-public final class RemindersViewModel: ObservableObject {
-    @Published public private(set) var rows: [ReminderRow] = []
+public final class RemindersViewModel: Observable, TrackedModel {
+    @Tracked public private(set) var rows: [ReminderRow] = []
     /// What the last reconciliation did.
-    @Published public private(set) var lastPlan: ReminderPlan?
+    @Tracked public private(set) var lastPlan: ReminderPlan?
     /// Notifications are off: the list still shows, nothing is scheduled.
-    @Published public private(set) var notificationsAllowed = true
-    @Published public private(set) var message: CitizenMessage?
+    @Tracked public private(set) var notificationsAllowed = true
+    @Tracked public private(set) var message: CitizenMessage?
 
     private let session: BookSession
     private let scheduler: NotificationScheduler
-    private let today: @Sendable () -> CalendarDate
+    private let today: @Sendable () -> CalendarDay
     private let horizonDays: UInt32
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     public init(
         session: BookSession,
         scheduler: NotificationScheduler,
-        today: @escaping @Sendable () -> CalendarDate = { BookDates.today() },
+        today: @escaping @Sendable () -> CalendarDay = { CalendarDay.today() },
         horizonDays: UInt32 = ReminderSchedule.horizonDays
     ) {
         self.session = session
@@ -203,7 +203,7 @@ public final class RemindersViewModel: ObservableObject {
             order.append(notification)
         }
         var plan = ReminderPlan()
-        var held: [String: CalendarDate] = [:]
+        var held: [String: CalendarDay] = [:]
         for notification in scheduled {
             held[notification.id] = notification.remindOn
             if let want = wanted[notification.id], want.remindOn == notification.remindOn {

@@ -4,16 +4,18 @@
 // The QR is the core's PNG (8 px per module); the screen scales it without smoothing. The
 // countdown ticks every second on the main actor; the expiry itself is enforced by the server,
 // so the countdown only tells the citizen what the server will do.
+//
+// Making and revoking a share are the core's `async` calls: cancelling the Task that awaits
+// them (the screen closing) stops them. A share cancelled before the backend confirmed it is
+// not kept; a revoke cancelled before the backend confirmed it leaves the QR live and shown.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 @MainActor
-public final class ShareViewModel: ObservableObject {
-    public enum State: Equatable {
+public final class ShareViewModel: Observable, TrackedModel {
+    public enum State: Equatable, Sendable {
         case idle
         case creating
         /// The QR works; `share` holds it.
@@ -23,25 +25,24 @@ public final class ShareViewModel: ObservableObject {
         case revoked
     }
 
-    @Published public private(set) var state: State = .idle
-    @Published public private(set) var share: Share?
+    @Tracked public private(set) var state: State = .idle
+    @Tracked public private(set) var share: Share?
     /// Seconds until the link stops working (0 once expired).
-    @Published public private(set) var remainingSeconds = 0
+    @Tracked public private(set) var remainingSeconds = 0
     /// Records left out because they are sensitive (the citizen did not choose to include them).
-    @Published public private(set) var leftOutSensitive: UInt32 = 0
-    @Published public private(set) var message: CitizenMessage?
-    /// When the link stops working, from the share's `expiresAt`.
-    @Published public private(set) var expiresAt: Date?
+    @Tracked public private(set) var leftOutSensitive: UInt32 = 0
+    @Tracked public private(set) var message: CitizenMessage?
 
     private let session: BookSession
-    private let auth: SyncAuth
+    private let auth: SessionAuth
     private let config: @MainActor () -> SyncConfig?
     private let now: @Sendable () -> Date
     private var countdown: Task<Void, Never>?
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     public init(
         session: BookSession,
-        auth: SyncAuth,
+        auth: SessionAuth,
         config: @escaping @MainActor () -> SyncConfig?,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -51,12 +52,15 @@ public final class ShareViewModel: ObservableObject {
         self.now = now
     }
 
-    public convenience init(session: BookSession, auth: SyncAuth, config: SyncConfig) {
+    public convenience init(session: BookSession, auth: SessionAuth, config: SyncConfig) {
         self.init(session: session, auth: auth, config: { config })
     }
 
     /// The QR code as PNG bytes, while the share is shown.
     public var qrPNG: Data? { share?.qr.png }
+
+    /// When the link stops working.
+    public var expiresAt: Date? { share?.expiresAt }
 
     /// "29:58"
     public var countdownText: String { BookDates.countdown(seconds: remainingSeconds) }
@@ -94,14 +98,14 @@ public final class ShareViewModel: ObservableObject {
     /// Shares what `request` selects (the owner's or a managed child's records).
     public func create(_ request: ShareRequest) async {
         await make { book, config, auth in
-            try book.createShare(request: request, config: config, auth: auth)
+            try await book.createShare(request: request, config: config, auth: auth)
         }
     }
 
     /// A child's vaccination card: every immunization, for 30 minutes.
     public func createVaccinationCard(childId: String) async {
         await make { book, config, auth in
-            try book.shareVaccinationCard(childId: childId, config: config, auth: auth)
+            try await book.shareVaccinationCard(childId: childId, config: config, auth: auth)
         }
     }
 
@@ -111,30 +115,32 @@ public final class ShareViewModel: ObservableObject {
         guard state == .active || state == .expired, let share = share else { return }
         let previous = state
         state = .revoking
-        let auth = self.auth
-        let shareId = share.id
         do {
-            try await session.run { book in try book.revokeShare(shareId: shareId, auth: auth) }
+            try await session.book.revokeShare(shareId: share.id, auth: auth)
             stopCountdown()
             remainingSeconds = 0
             state = .revoked
             message = nil
+        } catch is CancellationError {
+            // Not confirmed: the link may still be live, so the QR stays as it was.
+            state = previous
         } catch {
             state = previous
             message = CitizenMessage(for: error)
         }
+        if state == .active {
+            tick()
+        }
     }
 
-    /// Recomputes the countdown at `date`; the share turns expired when it runs out.
+    /// Recomputes the countdown at `date`; a shown share turns expired when it runs out.
     public func tick(at date: Date) {
-        guard state == .active, let expiresAt = expiresAt else { return }
+        guard state == .active || state == .revoking, let expiresAt else { return }
         let left = Int(expiresAt.timeIntervalSince(date).rounded(.up))
-        if left <= 0 {
-            remainingSeconds = 0
+        remainingSeconds = max(0, left)
+        if left <= 0, state == .active {
             state = .expired
             stopCountdown()
-        } else {
-            remainingSeconds = left
         }
     }
 
@@ -146,13 +152,14 @@ public final class ShareViewModel: ObservableObject {
     public func startCountdown() {
         guard state == .active, countdown == nil else { return }
         countdown = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 1_000_000_000)
-                guard let self = self, !Task.isCancelled else { return }
-                self.tick()
-                if self.state != .active {
+            while true {
+                do {
+                    try await Task.sleep(for: .seconds(1))
+                } catch {
                     return
                 }
+                guard let self, self.state == .active || self.state == .revoking else { return }
+                self.tick()
             }
         }
     }
@@ -167,33 +174,40 @@ public final class ShareViewModel: ObservableObject {
     public func dismiss() {
         stopCountdown()
         share = nil
-        expiresAt = nil
+        message = nil
         state = .idle
         remainingSeconds = 0
         leftOutSensitive = 0
     }
 
-    private func make(_ call: @escaping @Sendable (HealthBook, SyncConfig, SyncAuth) throws -> CreatedShare) async {
+    private func make(
+        _ call: @escaping @Sendable (HealthBook, SyncConfig, SyncAuth) async throws -> CreatedShare
+    ) async {
         guard state != .creating, state != .revoking else { return }
         guard let config = config() else {
             message = SignInError.invalidServer.message
             return
         }
+        guard auth.isSignedIn else {
+            message = .notSignedIn
+            return
+        }
         stopCountdown()
         state = .creating
         message = nil
-        let auth = self.auth
         do {
-            let created = try await session.run { book in try call(book, config, auth) }
+            let created = try await call(session.book, config, auth)
             share = created.share
             leftOutSensitive = created.leftOutSensitive
-            expiresAt = BookDates.instant(created.share.expiresAt)
             state = .active
             tick()
             startCountdown()
+        } catch is CancellationError {
+            // The screen went away while the share was being made: nothing to show or tell.
+            share = nil
+            state = .idle
         } catch {
             share = nil
-            expiresAt = nil
             state = .idle
             message = CitizenMessage(for: error)
         }

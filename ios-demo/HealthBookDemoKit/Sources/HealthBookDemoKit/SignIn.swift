@@ -8,14 +8,12 @@
 // The token is kept in memory only: a restarted app signs in again before it syncs (reading the
 // book needs no sign-in).
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HealthBook
+import HealthBookKit
+import Observation
 
 /// Why signing in failed.
 public enum SignInError: Error, Equatable, Sendable {
@@ -105,19 +103,13 @@ public struct DevLoginClient: Sendable {
         )
     }
 
-    /// One request; the completion-handler form works with every Foundation, Linux's included.
+    /// One request. Cancelling the calling Task cancels it (and ends with `CancellationError`).
     private static func send(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        try await withCheckedThrowingContinuation { continuation in
-            let task = URLSession.shared.dataTask(with: request) { data, response, error in
-                if error != nil {
-                    continuation.resume(throwing: SignInError.offline)
-                } else if let data = data, let response = response {
-                    continuation.resume(returning: (data, response))
-                } else {
-                    continuation.resume(throwing: SignInError.unreadableAnswer)
-                }
-            }
-            task.resume()
+        do {
+            return try await URLSession.shared.data(for: request)
+        } catch {
+            try Task.checkCancellation()
+            throw SignInError.offline
         }
     }
 
@@ -142,33 +134,54 @@ public struct DevLoginClient: Sendable {
     }
 }
 
-/// The app's side of the core's `SyncAuth`: the current token, read by the core on its own
-/// thread for each request, replaced when the citizen signs in again.
-public final class SessionAuth: SyncAuth, @unchecked Sendable {
-    // @unchecked: the one mutable property is guarded by `lock`.
-    private let lock = NSLock()
-    private var token: String
+/// No one has signed in (or the login was forgotten): there is no token to give the core.
+public struct NotSignedIn: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "not signed in: no access token" }
+}
 
-    public init(token: String) {
-        self.token = token
+/// The app's side of the core's `SyncAuth`: the current token, read by the core on its own
+/// thread for each request, replaced when the citizen signs in again. Without a token it throws,
+/// so the core sends nothing and ends the call with `AuthExpired`.
+public final class SessionAuth: SyncAuth, Sendable {
+    private let token: LockedValue<String?>
+
+    public init(token: String? = nil) {
+        self.token = LockedValue(token.flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    public func accessToken() -> String {
-        lock.lock()
-        defer { lock.unlock() }
+    public var isSignedIn: Bool { token.value != nil }
+
+    public func accessToken() throws -> String {
+        guard let token = token.value else { throw NotSignedIn() }
         return token
     }
 
-    public func replace(token: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        self.token = token
+    /// A new token from the login; nil forgets it.
+    public func replace(token: String?) {
+        self.token.value = token.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+/// A value read and written from any thread, under a lock.
+final class LockedValue<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: `stored` is only touched under `lock`.
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) {
+        stored = value
+    }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }
 
 @MainActor
-public final class SignInViewModel: ObservableObject {
-    public enum State: Equatable {
+public final class SignInViewModel: Observable, TrackedModel {
+    public enum State: Equatable, Sendable {
         case signedOut
         case signingIn
         case signedIn
@@ -176,16 +189,17 @@ public final class SignInViewModel: ObservableObject {
     }
 
     /// What the citizen types: the 12 digits of the CCCD.
-    @Published public var personalId: String = ""
+    @Tracked public var personalId: String = ""
     /// The backend's address; editable in the demo (a simulator reaches the Mac as 127.0.0.1).
-    @Published public var serverAddress: String
-    @Published public private(set) var state: State = .signedOut
+    @Tracked public var serverAddress: String
+    @Tracked public private(set) var state: State = .signedOut
     /// Shown above the form when the previous sign-in expired.
-    @Published public private(set) var notice: CitizenMessage?
+    @Tracked public private(set) var notice: CitizenMessage?
 
     /// The token for the core, once signed in. The same object stays valid across sign-ins, so
     /// view models holding it see the new token.
-    public let auth = SessionAuth(token: "")
+    public let auth = SessionAuth()
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     public init(serverAddress: String) {
         self.serverAddress = serverAddress
@@ -207,9 +221,11 @@ public final class SignInViewModel: ObservableObject {
 
     /// The sync configuration for this server; nil until the address is valid.
     public var syncConfig: SyncConfig? {
-        serverURL.map { SyncConfig(serverUrl: $0.absoluteString) }
+        serverURL.map { SyncConfig(serverUrl: $0) }
     }
 
+    /// Signs in with the form's CCCD. Cancelling the calling Task stops the request and leaves
+    /// the citizen signed out, with no message.
     public func signIn() async {
         if state == .signingIn {
             return
@@ -229,6 +245,8 @@ public final class SignInViewModel: ObservableObject {
             auth.replace(token: token.value)
             notice = nil
             state = .signedIn
+        } catch is CancellationError {
+            state = .signedOut
         } catch {
             state = .failed(CitizenMessage(for: error))
         }
@@ -236,7 +254,7 @@ public final class SignInViewModel: ObservableObject {
 
     /// The core said the login expired (`AuthExpired`): forget the token and ask again.
     public func signInAgain(because message: CitizenMessage = .signInExpired) {
-        auth.replace(token: "")
+        auth.replace(token: nil)
         notice = message
         state = .signedOut
     }

@@ -1,18 +1,22 @@
-// Sync with the backend: progress as pages arrive, and a cancel button.
+// Sync with the backend: progress as pages arrive, and a Stop button.
 //
-// The core calls the listener on its own thread: progress hops to the main actor, and the
-// cancel flag is read under a lock. A cancelled sync keeps every page it applied; the next one
-// resumes from there.
+// The sync is the core's `async` call; stopping it is cancelling its Task, either with the Stop
+// button (`cancel()`) or by cancelling the Task that awaits `sync()` (a screen's `.task` going
+// away, the app locking the book). The core stops at its next step and keeps every page it
+// applied; the next sync resumes from there. `sync()` returns only once the core has stopped,
+// so a sync started right after a cancelled one does not meet it still running.
+//
+// The core reports progress on its own thread; it reaches the main actor through an
+// `AsyncStream` that keeps only the newest report, so progress is shown in order and a slow
+// screen never holds the sync back.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 @MainActor
-public final class SyncViewModel: ObservableObject {
-    public enum State: Equatable {
+public final class SyncViewModel: Observable, TrackedModel {
+    public enum State: Equatable, Sendable {
         case idle
         case syncing
         case finished(SyncReport)
@@ -20,35 +24,37 @@ public final class SyncViewModel: ObservableObject {
         case failed(CitizenMessage)
     }
 
-    @Published public private(set) var state: State = .idle
+    @Tracked public private(set) var state: State = .idle
     /// The last progress report of the sync running now (nil before the first).
-    @Published public private(set) var progress: SyncProgress?
+    @Tracked public private(set) var progress: SyncProgress?
 
     private let session: BookSession
-    private let auth: SyncAuth
+    private let auth: SessionAuth
     private let config: @MainActor () -> SyncConfig?
-    private var relay: SyncRelay?
+    /// The sync running now, for the Stop button.
+    private var running: Task<SyncReport, Error>?
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     /// `config` is asked at each sync, so a server address changed on the sign-in screen applies.
-    public init(session: BookSession, auth: SyncAuth, config: @escaping @MainActor () -> SyncConfig?) {
+    public init(session: BookSession, auth: SessionAuth, config: @escaping @MainActor () -> SyncConfig?) {
         self.session = session
         self.auth = auth
         self.config = config
     }
 
-    public convenience init(session: BookSession, auth: SyncAuth, config: SyncConfig) {
+    public convenience init(session: BookSession, auth: SessionAuth, config: SyncConfig) {
         self.init(session: session, auth: auth, config: { config })
     }
 
     public var isSyncing: Bool { state == .syncing }
 
-    /// "Đang tải trang 3 · 1 200 mục" while syncing, the report's summary when done.
+    /// "Đang tải về: trang 3, 1200 mục" while syncing, the report's summary when done.
     public var statusText: Bilingual? {
         switch state {
         case .idle:
             return nil
         case .syncing:
-            guard let progress = progress else {
+            guard let progress else {
                 return Bilingual("Đang kết nối…", "Connecting…")
             }
             switch progress.phase {
@@ -74,7 +80,9 @@ public final class SyncViewModel: ObservableObject {
         }
     }
 
-    /// Runs one sync to its end (or cancellation, or failure). Returns the report when it finished.
+    /// Runs one sync to its end, its cancellation or its failure, and returns the report when it
+    /// finished. Nothing happens while a sync runs already. Cancelling the calling Task stops the
+    /// sync as the Stop button does.
     @discardableResult
     public func sync() async -> SyncReport? {
         guard state != .syncing else { return nil }
@@ -82,22 +90,38 @@ public final class SyncViewModel: ObservableObject {
             state = .failed(SignInError.invalidServer.message)
             return nil
         }
-        let relay = SyncRelay { [weak self] progress in
-            Task { @MainActor [weak self] in
-                self?.show(progress)
-            }
+        guard auth.isSignedIn else {
+            state = .failed(.notSignedIn)
+            return nil
         }
-        self.relay = relay
-        defer { self.relay = nil }
         progress = nil
         state = .syncing
+
+        let (reports, relay) = ProgressRelay.stream()
+        let showing = Task { [weak self] in
+            for await report in reports {
+                self?.show(report)
+            }
+        }
+        let book = session.book
         let auth = self.auth
+        let sync = Task { try await book.sync(config: config, auth: auth, progress: relay) }
+        running = sync
+        defer {
+            running = nil
+            relay.finish()
+            showing.cancel()
+        }
         do {
-            let report = try await session.run { book in
-                try book.sync(config: config, auth: auth, listener: relay)
+            let report = try await withTaskCancellationHandler {
+                try await sync.value
+            } onCancel: {
+                sync.cancel()
             }
             state = .finished(report)
             return report
+        } catch is CancellationError {
+            state = .cancelled
         } catch HealthBookError.Cancelled {
             state = .cancelled
         } catch {
@@ -106,16 +130,15 @@ public final class SyncViewModel: ObservableObject {
         return nil
     }
 
-    /// Asks the running sync to stop; it ends as `.cancelled` once the core notices (between
-    /// steps, and every 50 ms while it waits on the network).
+    /// The Stop button: the running sync ends as `.cancelled` once the core has stopped.
     public func cancel() {
-        relay?.cancel()
+        running?.cancel()
     }
 
-    private func show(_ progress: SyncProgress) {
+    private func show(_ report: SyncProgress) {
         // A report that arrives after the sync ended must not move the screen back.
         guard state == .syncing else { return }
-        self.progress = progress
+        progress = report
     }
 
     public static func summary(of report: SyncReport) -> Bilingual {
@@ -133,30 +156,27 @@ public final class SyncViewModel: ObservableObject {
     }
 }
 
-/// The core's `SyncListener`: forwards progress, answers whether to stop.
-final class SyncRelay: SyncListener, @unchecked Sendable {
-    // @unchecked: `cancelled` is guarded by `lock`; `forward` is immutable and Sendable.
-    private let lock = NSLock()
-    private var cancelled = false
-    private let forward: @Sendable (SyncProgress) -> Void
+/// The core's `SyncProgressListener`: hands each report to a stream that keeps the newest.
+final class ProgressRelay: SyncProgressListener {
+    private let continuation: AsyncStream<SyncProgress>.Continuation
 
-    init(forward: @escaping @Sendable (SyncProgress) -> Void) {
-        self.forward = forward
+    private init(_ continuation: AsyncStream<SyncProgress>.Continuation) {
+        self.continuation = continuation
+    }
+
+    static func stream() -> (AsyncStream<SyncProgress>, ProgressRelay) {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: SyncProgress.self,
+            bufferingPolicy: .bufferingNewest(1)
+        )
+        return (stream, ProgressRelay(continuation))
     }
 
     func onProgress(progress: SyncProgress) {
-        forward(progress)
+        continuation.yield(progress)
     }
 
-    func isCancelled() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return cancelled
-    }
-
-    func cancel() {
-        lock.lock()
-        defer { lock.unlock() }
-        cancelled = true
+    func finish() {
+        continuation.finish()
     }
 }

@@ -4,11 +4,9 @@
 // nor shifts the next page; entries already shown are still skipped by id, so a "load more"
 // tapped twice can never show one twice.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 /// One line of the timeline.
 public struct TimelineRow: Identifiable, Equatable, Sendable {
@@ -30,14 +28,14 @@ public struct TimelineRow: Identifiable, Equatable, Sendable {
 }
 
 @MainActor
-public final class TimelineViewModel: ObservableObject {
+public final class TimelineViewModel: Observable, TrackedModel {
     public static let pageSize: UInt32 = 20
 
-    @Published public private(set) var rows: [TimelineRow] = []
-    @Published public private(set) var isLoading = false
-    @Published public private(set) var message: CitizenMessage?
+    @Tracked public private(set) var rows: [TimelineRow] = []
+    @Tracked public private(set) var isLoading = false
+    @Tracked public private(set) var message: CitizenMessage?
     /// More entries wait behind "load more".
-    @Published public private(set) var hasMore = false
+    @Tracked public private(set) var hasMore = false
 
     public let personId: String
     /// Only these kinds; empty shows every kind.
@@ -47,6 +45,7 @@ public final class TimelineViewModel: ObservableObject {
     private var shown: Set<String> = []
     /// Bumped by `reload`, so a page that was on its way for the old list is dropped.
     private var generation = 0
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     public init(session: BookSession, personId: String, kinds: [RecordKind] = []) {
         self.session = session

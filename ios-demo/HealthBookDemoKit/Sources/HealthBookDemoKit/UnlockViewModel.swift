@@ -3,37 +3,37 @@
 // A wrong key never deletes or recreates the book (the core leaves the file byte-identical);
 // the screen says the book cannot be opened on this phone and stays locked.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 @MainActor
-public final class UnlockViewModel: ObservableObject {
-    public enum State: Equatable {
+public final class UnlockViewModel: Observable, TrackedModel {
+    public enum State: Equatable, Sendable {
         case locked
         case opening
         case unlocked
+        case closing
         case failed(CitizenMessage)
     }
 
-    @Published public private(set) var state: State = .locked
-    /// The open book once `state` is `.unlocked`.
-    @Published public private(set) var session: BookSession?
+    @Tracked public private(set) var state: State = .locked
+    /// The open book while `state` is `.unlocked`.
+    @Tracked public private(set) var session: BookSession?
 
     public let bookURL: URL
     private let keyStore: BookKeyStore
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     public init(bookURL: URL, keyStore: BookKeyStore) {
         self.bookURL = bookURL
         self.keyStore = keyStore
     }
 
-    /// Opens the book; does nothing while it is opening or already open.
+    /// Opens the book; does nothing while it is opening, closing or already open.
     public func unlock() async {
         switch state {
-        case .opening, .unlocked:
+        case .opening, .unlocked, .closing:
             return
         case .locked, .failed:
             break
@@ -48,9 +48,14 @@ public final class UnlockViewModel: ObservableObject {
         }
     }
 
-    /// Closes the book (the app going to the background, for instance).
-    public func lock() {
-        session = nil
+    /// Closes the book (the app going to the background, for instance). Waits for the calls in
+    /// flight, so call it from a Task that outlives the screen. A sync or share still running
+    /// ends with `Closed` at its next write.
+    public func lock() async {
+        guard state == .unlocked, let session else { return }
+        state = .closing
+        self.session = nil
+        await session.close()
         state = .locked
     }
 }

@@ -1,11 +1,9 @@
 // A child's vaccination status against the national expanded programme's schedule: per antigen,
 // each dose given, due, overdue, upcoming, waiting on an earlier dose, or no longer given.
 
-#if canImport(Combine)
-import Combine
-#endif
 import Foundation
-import HealthBook
+import HealthBookKit
+import Observation
 
 /// The state of one dose, as a badge.
 public enum DoseBadge: String, CaseIterable, Equatable, Hashable, Sendable {
@@ -150,24 +148,25 @@ public struct AntigenRow: Identifiable, Equatable, Sendable {
 }
 
 @MainActor
-public final class VaccinationViewModel: ObservableObject {
-    @Published public private(set) var antigens: [AntigenRow] = []
+public final class VaccinationViewModel: Observable, TrackedModel {
+    @Tracked public private(set) var antigens: [AntigenRow] = []
     /// "Lịch tiêm chủng mở rộng … (phiên bản …)": where the schedule comes from.
-    @Published public private(set) var schedule: Bilingual?
+    @Tracked public private(set) var schedule: Bilingual?
     /// Vaccines given that the schedule does not cover (pneumococcal, influenza, …), as
     /// "Vaccine name · 01/05/2024". The core names them by record id; the records give the name.
-    @Published public private(set) var outsideSchedule: [String] = []
-    @Published public private(set) var isLoading = false
-    @Published public private(set) var message: CitizenMessage?
+    @Tracked public private(set) var outsideSchedule: [String] = []
+    @Tracked public private(set) var isLoading = false
+    @Tracked public private(set) var message: CitizenMessage?
 
     public let childId: String
     private let session: BookSession
-    private let today: @Sendable () -> CalendarDate
+    private let today: @Sendable () -> CalendarDay
+    public nonisolated let observationRegistrar = ObservationRegistrar()
 
     public init(
         session: BookSession,
         childId: String,
-        today: @escaping @Sendable () -> CalendarDate = { BookDates.today() }
+        today: @escaping @Sendable () -> CalendarDay = { CalendarDay.today() }
     ) {
         self.session = session
         self.childId = childId
