@@ -50,18 +50,9 @@ final class TimelineTests: XCTestCase {
     }
 
     @MainActor
-    func testAFailedPageKeepsTheRowsShownAndRetryGoesOn() async throws {
-        let url = Fixtures.newBookURL()
-        let keys = InMemoryKeyStore.random()
-        let family = Fixtures.sample()
+    func testAFailedPageKeepsTheRowsShown() async throws {
+        let (session, family) = try await Fixtures.sampleBook()
         let owner = family.people[0]
-        let session = try await BookSession.open(at: url, keyStore: keys)
-        try await session.run { book in
-            for person in family.people {
-                _ = try book.addPerson(person: person)
-            }
-            _ = try book.addRecords(records: family.records)
-        }
         let model = TimelineViewModel(session: session, personId: owner.id, kinds: [.visit])
         await model.reload()
         let shown = model.rows
