@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use healthbook_core::model::PersonRole;
 use healthbook_core::{
-    HealthBook, HealthBookError, ShareRequest, SyncProgressListener, TimelineQuery,
+    Cancellation, HealthBook, HealthBookError, ShareRequest, SyncProgressListener, TimelineQuery,
 };
 use sync_support::*;
 
@@ -57,6 +57,49 @@ fn a_second_sync_of_a_book_while_one_runs_is_sync_in_progress_and_the_first_comp
     // Once the first has finished, the book syncs again.
     let quiet = sync_now(&book, config(&backend.url()), token).expect("the next sync");
     assert_eq!((quiet.records_received, quiet.records_sent), (0, 0));
+}
+
+#[test]
+fn a_sync_asked_for_while_a_cancelled_one_stops_waits_for_it_instead_of_being_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let backend = Backend::start(dir.path(), &["--seed"]);
+    let token = Token::new(backend.login(&mother_id()));
+    let book = open_book(dir.path(), "phone.db");
+    let (progress, pause) = Pause::at_first_page();
+    let cancellation = Cancellation::new();
+
+    let (first, second) = std::thread::scope(|scope| {
+        let running = scope.spawn(|| {
+            block_on(book.clone().sync(
+                config(&backend.url()),
+                token.clone(),
+                Some(progress.clone() as Arc<dyn SyncProgressListener>),
+                Some(cancellation.clone()),
+            ))
+        });
+        pause.wait_until_held();
+        // The app gave up on the first sync (as a cancelled coroutine does) and asks for a new one.
+        cancellation.cancel();
+        let second = scope.spawn(|| sync_now(&book, config(&backend.url()), token.clone()));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(
+            !second.is_finished(),
+            "the second sync should wait for the cancelled one, not return at once"
+        );
+        pause.resume();
+        (
+            running.join().expect("the first sync's thread"),
+            second.join().expect("the second sync's thread"),
+        )
+    });
+
+    assert!(
+        matches!(first, Err(HealthBookError::Cancelled { .. })),
+        "{first:?}"
+    );
+    let second = second.expect("the second sync runs once the first has stopped");
+    assert!(second.records_received > 0, "{second:?}");
+    assert_eq!(record_count(&book), seeded_count());
 }
 
 /// Every call the app can make on a book, and its result reduced to "did it work".

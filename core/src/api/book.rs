@@ -2,10 +2,11 @@
 //! the store or the FHIR mappers; errors leave here as `HealthBookError`.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, TryLockError};
 
 use chrono::{Days, Utc};
 
+use super::cancel::CallCancel;
 use super::error::HealthBookError;
 use super::ids;
 use super::query::{
@@ -20,7 +21,7 @@ use crate::store::sync::find_same_person;
 use crate::store::{BookKey, Cursor, Store, TimelineFilter};
 use crate::sync::{
     self,
-    client::Http,
+    client::{Cancel, Http},
     run::{Session, Target, Totals},
 };
 
@@ -36,6 +37,10 @@ pub struct HealthBook {
     http: OnceLock<Http>,
     /// One sync at a time per book; a second one while it runs is `SyncInProgress`.
     sync_lock: Mutex<()>,
+    /// The cancel switch of the sync holding `sync_lock`: a sync asked for while the running one
+    /// is already being cancelled (its coroutine gone, its switch flipped) waits for it to stop
+    /// instead of being refused.
+    running_sync: Mutex<Option<CallCancel>>,
 }
 
 /// Shows no contents: a book's Debug output must never carry health data or keys.
@@ -64,6 +69,7 @@ impl HealthBook {
             store,
             http: OnceLock::new(),
             sync_lock: Mutex::new(()),
+            running_sync: Mutex::new(None),
         }))
     }
 
@@ -286,13 +292,31 @@ impl HealthBook {
         &self.store
     }
 
-    pub(super) fn run_sync(&self, target: &Target, session: &dyn Session) -> Result<Totals> {
+    pub(super) fn run_sync(
+        &self,
+        target: &Target,
+        session: &dyn Session,
+        cancel: &CallCancel,
+    ) -> Result<Totals> {
         let _one_at_a_time = match self.sync_lock.try_lock() {
             Ok(guard) => guard,
             // A sync that panicked applied whole pages only: its lock is taken over.
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return Err(Error::SyncInProgress),
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                let stopping = self
+                    .running_sync
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+                    .is_some_and(|running| running.cancelled());
+                if !stopping {
+                    return Err(Error::SyncInProgress);
+                }
+                // It stops at its next check (within about 50 ms, or a page's write).
+                self.sync_lock.lock().unwrap_or_else(PoisonError::into_inner)
+            }
         };
+        let _running = Running::set(&self.running_sync, cancel);
         log::info!("sync started");
         let http = self.http()?;
         sync::run::sync(&self.store, http, target, session)
@@ -328,4 +352,20 @@ fn day_after_ms(date: CalendarDate) -> Result<i64> {
         .checked_add_days(Days::new(1))
         .ok_or_else(|| Error::validation("query.to", "is too far in the future"))?;
     Ok(start_of_day_vn(next).timestamp_millis())
+}
+
+/// Marks which sync holds the book's sync lock, until it is dropped.
+struct Running<'a>(&'a Mutex<Option<CallCancel>>);
+
+impl<'a> Running<'a> {
+    fn set(slot: &'a Mutex<Option<CallCancel>>, cancel: &CallCancel) -> Self {
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(cancel.clone());
+        Running(slot)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
 }

@@ -47,6 +47,7 @@ impl Cancellation {
 }
 
 /// What one call's work checks: its own flag (set when its future is dropped) or the app's switch.
+#[derive(Clone)]
 pub(super) struct CallCancel {
     dropped: Arc<AtomicBool>,
     app: Option<Arc<Cancellation>>,

@@ -217,7 +217,7 @@ impl HealthBook {
             progress,
             cancel,
         };
-        let totals = self.run_sync(&target, &session)?;
+        let totals = self.run_sync(&target, &session, cancel)?;
         self.follow_share_logs(&server, &session.token()?, &target.limits, &session)?;
         log::info!(
             "sync finished: {} pages, {} records received, {} deleted, {} sent, {} conflicts",

@@ -600,6 +600,11 @@ async fn read_bounded(
 
 /// Runs `future` unless the app cancels first (asked every 50 ms).
 async fn cancellable<F: Future>(future: F, cancel: &dyn Cancel) -> Result<F::Output> {
+    // A call cancelled before this request sends nothing (the first tick would come too late for
+    // a fast request).
+    if cancel.cancelled() {
+        return Err(Error::Cancelled);
+    }
     tokio::pin!(future);
     let mut tick = tokio::time::interval(Duration::from_millis(50));
     loop {
