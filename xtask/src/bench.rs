@@ -50,7 +50,7 @@ pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
                 "-p",
                 "healthbook-core",
                 "--features",
-                "bench-baseline",
+                "bench-baseline,sample",
                 // Every bench target (store, sync), but not the library's own test harness, which
                 // would refuse criterion's options such as `--sample-size`.
                 "--bench",

@@ -73,7 +73,7 @@ Other commands:
                         Android Rust targets, cargo-ndk and the NDK; says what is missing first.
   package-ios [--profile mobile|release]
                         On macOS with Xcode: target/ios/HealthBookFFI.xcframework (device and
-                        simulator static libraries) and the Swift package target/ios/HealthBook.
+                        simulator static libraries) and the Swift package target/ios/HealthBookKit.
                         Elsewhere it stops and says so.
   help                  Show this text.
 ";

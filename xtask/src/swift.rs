@@ -52,7 +52,7 @@ const PACKAGE_VARIABLE: &str = "HEALTHBOOK_SWIFT_PACKAGE";
 const BACKEND_URL_VARIABLE: &str = "HEALTHBOOK_BACKEND_URL";
 
 /// The installer of a Swift toolchain for machines without one, next to the project.
-const INSTALLER: &str = "../shared/swift/install";
+pub const INSTALLER: &str = "../shared/swift/install";
 
 /// Modules the view models may import: they are plain Swift, tested off the phone.
 const VIEW_MODEL_IMPORTS: &[&str] = &[

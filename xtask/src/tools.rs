@@ -46,8 +46,6 @@ pub struct Tools {
     pub jna_jar: PathBuf,
     /// JUnit 4 and Hamcrest.
     pub junit_jars: Vec<PathBuf>,
-    /// The Swift compiler, where this machine has one.
-    pub swiftc: Option<PathBuf>,
 }
 
 impl Tools {
@@ -199,7 +197,6 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
         kotlin_lib: kotlin_home.join("lib"),
         jna_jar,
         junit_jars,
-        swiftc: process::find_on_path("swiftc"),
     };
     for jar in tools.runtime_classpath() {
         ensure!(
@@ -247,12 +244,26 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
         ),
     );
 
-    match &tools.swiftc {
-        Some(swiftc) => report("swiftc", "found", &swiftc.display().to_string()),
-        None => report(
-            "swiftc",
+    let installer = ws.root.join(crate::swift::INSTALLER);
+    match crate::swift::choose_toolchain(
+        process::find_on_path("swift"),
+        installer.is_file().then_some(installer),
+    ) {
+        crate::swift::Toolchain::OnPath(swift) => {
+            report("swift", "found", &swift.display().to_string())
+        }
+        crate::swift::Toolchain::Install(installer) => report(
+            "swift",
+            "not on PATH",
+            &format!(
+                "the Swift tests install it with {} when they run",
+                ws.show(&installer)
+            ),
+        ),
+        crate::swift::Toolchain::Missing => report(
+            "swift",
             "not found",
-            "Swift tests will be skipped on this machine",
+            "`cargo xtask test` will fail at the Swift tests: install Swift 6 (swift.org, or Xcode 16 on macOS)",
         ),
     }
     Ok(tools)

@@ -313,7 +313,9 @@ impl HealthBook {
                     return Err(Error::SyncInProgress);
                 }
                 // It stops at its next check (within about 50 ms, or a page's write).
-                self.sync_lock.lock().unwrap_or_else(PoisonError::into_inner)
+                self.sync_lock
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
             }
         };
         let _running = Running::set(&self.running_sync, cancel);
