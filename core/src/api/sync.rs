@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::time::vietnam_offset;
 use crate::model::{DateTimeOffset, Record};
 use crate::store::sync::StoredConflict;
-use crate::sync::client::{Cancel, Limits};
+use crate::sync::client::{checked_url, Cancel, Limits};
 use crate::sync::run::{Phase, Session, Target, Totals};
 use crate::sync::wire::PAGE_SIZE_MAX;
 
@@ -21,7 +21,8 @@ type ApiResult<T> = std::result::Result<T, HealthBookError>;
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct SyncConfig {
     /// The backend's base URL, e.g. `https://api.example.vn`. `https` is required except for a
-    /// backend on this device or the emulator's host (127.0.0.1, localhost, 10.0.2.2).
+    /// backend on this device (127.0.0.0/8, ::1, localhost) and, in a debug build only, the
+    /// emulator's host (10.0.2.2). A user name or password in the URL is refused.
     pub server_url: Url,
     /// Records per change-feed page, 1 to 1000.
     #[uniffi(default = 500)]
@@ -320,30 +321,20 @@ uniffi::custom_type!(Url, String, {
     lower: |url| url.0,
 });
 
-/// The backend's base URL, checked: http(s), no query or fragment, `https` unless the backend is
-/// on this device or the emulator's host. Trailing `/` and `/fhir` are dropped.
+/// The backend's base URL, checked (see `checked_url`): http(s), no user name or password, no
+/// query or fragment, `https` unless the backend is on this device (or, in a debug build, the
+/// emulator's host). Returned in the URL parser's normal form, without a trailing `/` or `/fhir`.
 pub(super) fn server_base(url: &str) -> Result<String> {
     let invalid = |reason: &str| Error::validation("config.server_url", reason.to_string());
-    let url = url.trim().trim_end_matches('/');
-    let url = url.strip_suffix("/fhir").unwrap_or(url);
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| invalid("is not a URL like https://api.example.vn"))?;
-    if url.contains(['?', '#', ' ']) {
+    let text = url.trim();
+    if text.chars().any(char::is_whitespace) {
+        return Err(invalid("must not have spaces"));
+    }
+    let parsed = checked_url(text).map_err(invalid)?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("must not have a query, a fragment or spaces"));
     }
-    let host = rest.split(['/', ':']).next().unwrap_or("");
-    if host.is_empty() {
-        return Err(invalid("has no host"));
-    }
-    match scheme {
-        "https" => Ok(url.to_string()),
-        "http" if matches!(host, "127.0.0.1" | "localhost" | "10.0.2.2" | "[::1]") => {
-            Ok(url.to_string())
-        }
-        "http" => Err(invalid(
-            "must use https (plain http is allowed only for a backend on this device)",
-        )),
-        _ => Err(invalid("must be an https URL")),
-    }
+    let base = parsed.as_str().trim_end_matches('/');
+    let base = base.strip_suffix("/fhir").unwrap_or(base);
+    Ok(base.trim_end_matches('/').to_string())
 }

@@ -4,11 +4,12 @@
 //! honours `Retry-After`, and can be cancelled while it waits. Knows nothing of the book.
 
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
 
@@ -49,6 +50,7 @@ impl Http {
             .user_agent(concat!("healthbook/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| Error::Network(format!("could not set up HTTP: {e}")))?;
         Ok(Http { runtime, client })
@@ -431,10 +433,15 @@ impl Exchange {
                 .header(CONTENT_TYPE, body.content_type)
                 .body(body.bytes.clone());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Failure::passing(Error::Network(describe(&e)), None))?;
+        let response = request.send().await.map_err(|e| {
+            let error = Error::Network(describe(&e));
+            // A refused redirect would be refused again.
+            if e.is_redirect() {
+                Failure::Final(error)
+            } else {
+                Failure::passing(error, None)
+            }
+        })?;
         let status = response.status();
         let headers = response.headers().clone();
         if status.is_success() {
@@ -621,7 +628,9 @@ async fn cancellable<F: Future>(future: F, cancel: &dyn Cancel) -> Result<F::Out
 
 /// What went wrong, without the URL (which can carry a cursor) or any body.
 fn describe(error: &reqwest::Error) -> String {
-    let what = if error.is_timeout() {
+    let what = if error.is_redirect() {
+        "the server redirected the request"
+    } else if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
         "could not connect"
@@ -645,6 +654,120 @@ fn describe(error: &reqwest::Error) -> String {
     }
 }
 
+/// The most redirects one request follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// Redirects stay on the origin (scheme, host and port) of the URL first asked for: a backend or
+/// share host cannot send the request, its token or a doctor's name, to another server, nor from
+/// `https` down to `http`.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let refusal = attempt
+            .previous()
+            .first()
+            .map(|first| redirect_refusal(first, attempt.url(), attempt.previous().len()))
+            .unwrap_or(Some("it had no origin"));
+        match refusal {
+            None => attempt.follow(),
+            Some(reason) => attempt.error(RedirectRefused(reason)),
+        }
+    })
+}
+
+/// Why a redirect from `first` (the URL asked for) to `next`, after `followed` requests, is not
+/// followed; `None` when it may be.
+fn redirect_refusal(first: &Url, next: &Url, followed: usize) -> Option<&'static str> {
+    if next.scheme() != first.scheme() {
+        return Some(if next.scheme() == "http" {
+            "it went from https to plain http; a redirect may not leave the server's origin"
+        } else {
+            "it changed the scheme; a redirect may not leave the server's origin"
+        });
+    }
+    if next.origin() != first.origin() {
+        return Some(
+            "it pointed at another host or port; a redirect may not leave the server's origin",
+        );
+    }
+    if followed > MAX_REDIRECTS {
+        return Some("there were too many of them");
+    }
+    None
+}
+
+#[derive(Debug)]
+struct RedirectRefused(&'static str);
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not followed, as {} (check the server URL)", self.0)
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// Whether `url` may use plain `http`: only to this device (127.0.0.0/8, `::1`, `localhost`), and,
+/// in a debug build, to the Android emulator's host (10.0.2.2, the computer running the emulator).
+/// Everything else must be `https`: a LAN or Wi-Fi address can be anyone's.
+pub fn plain_http_allowed(url: &Url) -> bool {
+    plain_http_host(url, cfg!(debug_assertions))
+}
+
+/// `plain_http_allowed`, with the emulator's host allowed or not.
+pub fn plain_http_host(url: &Url, emulator_host: bool) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // The URL parser writes IP addresses in their canonical form (IPv6 in brackets), so a host that
+    // parses as an address is one; anything else is a name.
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback() || (emulator_host && ip == EMULATOR_HOST),
+        Ok(IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// The address the Android emulator gives the computer it runs on.
+const EMULATOR_HOST: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 2);
+
+/// Parses a URL the core is about to ask (a backend, a share's manifest or file) and checks it:
+/// http(s), a host, no user name or password (which hides the real host:
+/// `http://localhost:x@evil.example` goes to evil.example), and plain `http` only to this device
+/// (see `plain_http_allowed`). The error says what is wrong, to go after the field's name.
+pub fn checked_url(text: &str) -> std::result::Result<Url, &'static str> {
+    checked_url_with(text, cfg!(debug_assertions))
+}
+
+/// `checked_url`, with the emulator's host allowed or not.
+pub fn checked_url_with(text: &str, emulator_host: bool) -> std::result::Result<Url, &'static str> {
+    let text = text.trim();
+    let url = Url::parse(text).map_err(|_| "is not a URL like https://api.example.vn")?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("must be an https URL");
+    }
+    // `https://@host` parses with an empty user name and is written without the '@': look at the
+    // text as given.
+    let authority = text
+        .split_once("//")
+        .map(|(_, rest)| rest.split(['/', '?', '#', '\\']).next().unwrap_or(""))
+        .unwrap_or("");
+    if !url.username().is_empty() || url.password().is_some() || authority.contains('@') {
+        return Err("must not contain a user name or password (the part before '@')");
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("has no host");
+    }
+    if url.scheme() == "http" && !plain_http_host(&url, emulator_host) {
+        return Err(
+            "must use https (plain http is allowed only to this device: 127.0.0.1, ::1 or localhost)",
+        );
+    }
+    Ok(url)
+}
+
 fn tls_config() -> Result<rustls::ClientConfig> {
     let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -655,4 +778,95 @@ fn tls_config() -> Result<rustls::ClientConfig> {
     .with_root_certificates(roots)
     .with_no_client_auth();
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).expect("a URL")
+    }
+
+    #[test]
+    fn redirects_stay_on_the_origin_and_on_https() {
+        let first = url("https://api.example.vn/fhir/$changes");
+        for (next, allowed) in [
+            ("https://api.example.vn/fhir/$changes?cursor=2", true),
+            ("https://api.example.vn:443/other", true),
+            ("http://api.example.vn/fhir/$changes", false),
+            ("https://api.example.vn:8443/fhir", false),
+            ("https://evil.example/fhir", false),
+            ("https://sub.api.example.vn/fhir", false),
+        ] {
+            assert_eq!(
+                redirect_refusal(&first, &url(next), 1).is_none(),
+                allowed,
+                "{next}"
+            );
+        }
+        let downgrade = redirect_refusal(&first, &url("http://api.example.vn/"), 1);
+        assert!(downgrade.is_some_and(|r| r.contains("plain http")));
+        let local = url("http://127.0.0.1:8080/shl/x");
+        assert!(redirect_refusal(&local, &url("http://127.0.0.1:8080/shl/y"), 1).is_none());
+        assert!(redirect_refusal(&local, &url("http://localhost:8080/shl/y"), 1).is_some());
+        assert!(redirect_refusal(&local, &url("http://127.0.0.1:8080/a"), 6).is_some());
+    }
+
+    #[test]
+    fn plain_http_only_to_this_device_and_the_emulator_in_debug() {
+        for (text, debug, release) in [
+            ("http://127.0.0.1:8080", true, true),
+            ("http://127.8.9.10", true, true),
+            ("http://localhost", true, true),
+            ("http://LocalHost:1", true, true),
+            ("http://[::1]:8080", true, true),
+            ("http://[::ffff:127.0.0.1]", true, true),
+            ("http://2130706433", true, true),
+            ("http://10.0.2.2:8080", true, false),
+            ("http://10.0.2.3", false, false),
+            ("http://0.0.0.0:8080", false, false),
+            ("http://192.168.1.10", false, false),
+            ("http://localhost.evil.example", false, false),
+            ("http://127.0.0.1.nip.io", false, false),
+            ("https://api.example.vn", true, true),
+            ("https://10.0.2.2", true, true),
+        ] {
+            assert_eq!(
+                checked_url_with(text, true).is_ok(),
+                debug,
+                "{text} (debug)"
+            );
+            assert_eq!(
+                checked_url_with(text, false).is_ok(),
+                release,
+                "{text} (release)"
+            );
+        }
+    }
+
+    #[test]
+    fn user_info_and_odd_schemes_are_refused() {
+        for text in [
+            "http://localhost:x@evil.example",
+            "http://127.0.0.1@evil.example",
+            "https://user:pw@api.example.vn",
+            "https://@api.example.vn",
+            "https://:@api.example.vn",
+        ] {
+            let refused = checked_url_with(text, true).expect_err(text);
+            assert!(refused.contains("user name"), "{text}: {refused}");
+        }
+        for text in [
+            "ftp://127.0.0.1/x",
+            "file:///etc/passwd",
+            "api.example.vn",
+            "",
+            "https://",
+        ] {
+            assert!(checked_url_with(text, true).is_err(), "{text}");
+        }
+        // A backslash ends the host as a slash does: this one goes to localhost, and is fine.
+        assert!(checked_url_with("http://localhost\\@evil.example", false).is_ok());
+    }
 }
