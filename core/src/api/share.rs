@@ -458,6 +458,9 @@ fn open_share_link_now(
     let mut skipped = Vec::new();
     let mut patient = None;
     for bundle in &opened.bundles {
+        if cancel.cancelled() {
+            return Err(Error::Cancelled.into());
+        }
         let plan = fhir::plan_import_value(bundle).map_err(|e| match e {
             Error::Validation(v) => Error::ShareUnreadable(format!(
                 "the shared Bundle is not one this app can read: {v}"

@@ -101,6 +101,22 @@ pub fn encrypt(
 /// Opens a compact JWE made with `alg: dir`, `enc: A256GCM` under `key` (32 bytes). Fails with
 /// `Authentication` when the key is wrong or any part was changed, never with garbage plaintext.
 pub fn decrypt(compact: &str, key: &[u8]) -> Result<Decrypted, ShareError> {
+    open_compact(compact, key, MAX_INFLATED_LEN, usize::MAX)
+}
+
+/// `decrypt`, with the plaintext (inflated or not) bounded by `limit` bytes as well as by
+/// `MAX_INFLATED_LEN`: a reader that opens several files keeps one budget for all of them.
+/// Beyond it: `TooLarge { limit }`, and no more is inflated than the limit.
+pub fn decrypt_at_most(compact: &str, key: &[u8], limit: usize) -> Result<Decrypted, ShareError> {
+    open_compact(compact, key, limit.min(MAX_INFLATED_LEN), limit)
+}
+
+fn open_compact(
+    compact: &str,
+    key: &[u8],
+    inflate_limit: usize,
+    plain_limit: usize,
+) -> Result<Decrypted, ShareError> {
     let parts: Vec<&str> = compact.trim().split('.').collect();
     let &[protected, encrypted_key, iv, ciphertext, tag] = parts.as_slice() else {
         return Err(ShareError::Malformed(format!(
@@ -156,7 +172,9 @@ pub fn decrypt(compact: &str, key: &[u8]) -> Result<Decrypted, ShareError> {
     sealed.truncate(opened_len);
 
     let plaintext = if header.zip.is_some() {
-        inflate(&sealed)?
+        inflate(&sealed, inflate_limit)?
+    } else if sealed.len() > plain_limit {
+        return Err(ShareError::TooLarge { limit: plain_limit });
     } else {
         sealed
     };
@@ -209,12 +227,10 @@ fn aead_key(key: &[u8]) -> Result<LessSafeKey, ShareError> {
         })
 }
 
-fn inflate(deflated: &[u8]) -> Result<Vec<u8>, ShareError> {
-    miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_INFLATED_LEN).map_err(|e| {
+fn inflate(deflated: &[u8], limit: usize) -> Result<Vec<u8>, ShareError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, limit).map_err(|e| {
         if e.status == TINFLStatus::HasMoreOutput {
-            ShareError::TooLarge {
-                limit: MAX_INFLATED_LEN,
-            }
+            ShareError::TooLarge { limit }
         } else {
             ShareError::Malformed(format!("the `zip: DEF` content does not inflate ({e})"))
         }
