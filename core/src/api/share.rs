@@ -80,7 +80,10 @@ pub struct ShareRequest {
 }
 
 /// The QR code of a share, three ways: SVG, PNG bytes, and the module matrix for drawing natively.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// It encodes the link, key included: its `Debug` (Kotlin `toString`, Swift `debugDescription`)
+/// shows only the version and size.
+#[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ShareQr {
     /// QR version (1–40); a default share stays at 12 or below.
     pub version: u32,
@@ -92,8 +95,11 @@ pub struct ShareQr {
     pub png: Vec<u8>,
 }
 
-/// A share the citizen made.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A share the citizen made. `link`, `shlink` and `qr` carry the share's key: its `Debug` (Kotlin
+/// `toString`, Swift `debugDescription`) leaves them out, so a log line or crash report of a
+/// share cannot open it.
+#[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Share {
     /// The link's id on the server.
     pub id: String,
@@ -114,10 +120,55 @@ pub struct Share {
 }
 
 /// A share just made: the share, and how many selected records were left out as sensitive.
+/// Its `Debug` is the share's, without the key.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct CreatedShare {
     pub share: Share,
     pub left_out_sensitive: u32,
+}
+
+impl std::fmt::Debug for Share {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Share")
+            .field("id", &self.id)
+            .field("person_id", &self.person_id)
+            .field("link", &HiddenLink(self.link.as_str()))
+            .field("shlink", &HiddenLink(self.shlink.as_str()))
+            .field("label", &self.label)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("record_count", &self.record_count)
+            .field("passcode_protected", &self.passcode_protected)
+            .field("revoked", &self.revoked)
+            .field("uses", &self.uses)
+            .field("qr", &self.qr)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ShareQr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShareQr")
+            .field("version", &self.version)
+            .field("size", &self.size)
+            .field("modules", &format_args!("<{} hidden>", self.modules.len()))
+            .field("svg", &format_args!("<{} bytes hidden>", self.svg.len()))
+            .field("png", &format_args!("<{} bytes hidden>", self.png.len()))
+            .finish()
+    }
+}
+
+/// A link in `Debug`: what comes before the `#` (the viewer page), never the `shlink:/` part.
+struct HiddenLink<'a>(&'a str);
+
+impl std::fmt::Debug for HiddenLink<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.split_once('#') {
+            Some((viewer, _)) => write!(f, "\"{viewer}#<hidden>\""),
+            None => f.write_str("\"<hidden>\""),
+        }
+    }
 }
 
 /// One opening of a shared link: who (as the doctor's side named itself) and when.

@@ -24,6 +24,18 @@ pub struct Package {
     pub left_out_sensitive: u32,
 }
 
+/// Never the key, nor the ciphertext (which with the key is the record).
+impl std::fmt::Debug for Package {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Package")
+            .field("file", &format_args!("<{} bytes>", self.file.len()))
+            .field("key", &format_args!("<hidden>"))
+            .field("record_count", &self.record_count)
+            .field("left_out_sensitive", &self.left_out_sensitive)
+            .finish()
+    }
+}
+
 /// Selects from `records`, builds the document Bundle and encrypts it under a fresh key.
 pub fn package(
     person: &Person,
@@ -69,6 +81,25 @@ pub struct Link {
     /// The link's flags, e.g. `U`, or `P` with a passcode.
     pub flag: String,
     pub qr: QrImage,
+}
+
+/// The links and the QR carry the key: only the viewer page and the QR's size are shown.
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let viewer = self.link.split_once('#').map_or("", |(viewer, _)| viewer);
+        f.debug_struct("Link")
+            .field("shlink", &format_args!("\"<hidden>\""))
+            .field("link", &format_args!("\"{viewer}#<hidden>\""))
+            .field("flag", &self.flag)
+            .field(
+                "qr",
+                &format_args!(
+                    "<version {}, {} modules a side>",
+                    self.qr.version, self.qr.size
+                ),
+            )
+            .finish()
+    }
 }
 
 pub fn link(

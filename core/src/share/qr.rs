@@ -17,8 +17,9 @@ pub const MAX_MODULE_PX: u32 = 64;
 
 const ERROR_CORRECTION: EcLevel = EcLevel::M;
 
-/// A rendered QR symbol without its quiet zone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rendered QR symbol without its quiet zone. What it encodes is a share's link, key included,
+/// so `Debug` shows only its version and size.
+#[derive(Clone, PartialEq, Eq)]
 pub struct QrImage {
     /// The QR version, 1 to 40 (21 to 177 modules a side).
     pub version: u32,
@@ -26,6 +27,16 @@ pub struct QrImage {
     pub size: u32,
     /// `size * size` modules, row by row from the top left; `true` is dark.
     pub modules: Vec<bool>,
+}
+
+impl std::fmt::Debug for QrImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QrImage")
+            .field("version", &self.version)
+            .field("size", &self.size)
+            .field("modules", &format_args!("<{} hidden>", self.modules.len()))
+            .finish()
+    }
 }
 
 /// Encodes `text` in byte mode at level M, in the smallest version that holds it.
