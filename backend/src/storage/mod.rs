@@ -183,6 +183,10 @@ pub trait Writer: Reader {
     fn put_token(&mut self, token_hash: &[u8; 32], token: &StoredToken) -> StorageResult<()>;
     /// Forgets tokens that expired by `now_ms` (unix milliseconds).
     fn remove_expired_tokens(&mut self, now_ms: i64) -> StorageResult<()>;
+    /// Forgets one token (sign-out): from then on it is refused.
+    fn remove_token(&mut self, token_hash: &[u8; 32]) -> StorageResult<()>;
+    /// Forgets every token of the citizen (sign-out everywhere); how many there were.
+    fn remove_tokens_of(&mut self, patient_id: &str) -> StorageResult<usize>;
     /// Inserts a new share; an id already taken is an error.
     fn put_share(&mut self, share: &StoredShare) -> StorageResult<()>;
     /// Adds one use to the share and logs the access.

@@ -671,6 +671,20 @@ impl Writer for SqliteWriter<'_> {
         Ok(())
     }
 
+    fn remove_token(&mut self, token_hash: &[u8; 32]) -> StorageResult<()> {
+        self.conn.execute(
+            "DELETE FROM tokens WHERE token_hash = ?1",
+            [&token_hash[..]],
+        )?;
+        Ok(())
+    }
+
+    fn remove_tokens_of(&mut self, patient_id: &str) -> StorageResult<usize> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM tokens WHERE patient_id = ?1", [patient_id])?)
+    }
+
     fn put_share(&mut self, share: &StoredShare) -> StorageResult<()> {
         let passcode = share.passcode.as_ref();
         self.conn.execute(
