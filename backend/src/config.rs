@@ -2,25 +2,35 @@
 //! accepts; says exactly which flag is wrong and why.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use healthbook_core::model::guardianship::{DEFAULT_GUARDIAN_AGE_LIMIT, MAX_GUARDIAN_AGE_LIMIT};
 use healthbook_core::model::identifiers::validate_facility_code;
 
+use crate::oidc::{
+    JwksSource, OidcSettings, DEFAULT_CCCD_CLAIM, DEFAULT_MIN_REFRESH, DEFAULT_REFRESH,
+};
 use crate::shl::rate_limit::RatePolicy;
 use crate::shl::{DEFAULT_PASSCODE_ATTEMPTS, MAX_PASSCODE_ATTEMPTS};
 
 pub const USAGE: &str = "\
 usage: healthbook-backend [--db PATH] [--listen ADDR:PORT] [--seed]
-                          [--facility-key CODE=KEY]... [--token-ttl SECS]
-                          [--guardian-age-limit YEARS] [--public-url URL]
+                          [--facility-key CODE=KEY]... [--facility-keys-file PATH]
+                          [--token-ttl SECS] [--guardian-age-limit YEARS] [--public-url URL]
                           [--shl-passcode-attempts N] [--shl-rate-limit PER_MINUTE[/BURST]]
+                          [--oidc-issuer URL --oidc-audience AUD --oidc-jwks FILE|URL
+                           [--oidc-cccd-claim NAME] [--oidc-jwks-refresh SECS]
+                           [--oidc-jwks-min-refresh SECS]]
+                          [--dev-login [--dev-login-rate-limit PER_MINUTE[/BURST]]]
 
   --db PATH                  SQLite database file (created if missing) [healthbook-backend.db]
   --listen ADDR:PORT         address to listen on; port 0 picks a free port [127.0.0.1:8080]
   --seed                     load the synthetic sample family (idempotent)
   --facility-key CODE=KEY    API key of the facility with 5-digit code CODE (repeatable);
                              keys are at least 16 characters
+  --facility-keys-file PATH  facility keys, one CODE=KEY a line (# comments); the variable
+                             HEALTHBOOK_FACILITY_KEYS may also hold CODE=KEY pairs
   --token-ttl SECS           lifetime of a citizen's bearer token [3600]
   --guardian-age-limit YEARS a guardian sees a child's book until this birthday [14]
   --public-url URL           the server's URL as clients reach it, for links in responses
@@ -28,7 +38,23 @@ usage: healthbook-backend [--db PATH] [--listen ADDR:PORT] [--seed]
   --shl-passcode-attempts N  wrong passcodes (1 to 100) that lock a share link for good [5]
   --shl-rate-limit PER_MINUTE[/BURST]
                              requests a minute each client address may make to a share link,
-                             and how many at once [30/10]";
+                             and how many at once [30/10]
+  --oidc-issuer URL          sign-in: the OpenID Connect provider's issuer (`iss`)
+  --oidc-audience AUD        sign-in: the app's client id at the provider (`aud`)
+  --oidc-jwks FILE|URL       sign-in: the provider's keys (JWKS), a file or an https URL
+  --oidc-cccd-claim NAME     the ID token claim holding the citizen's CCCD [cccd]
+  --oidc-jwks-refresh SECS   reload the keys after this long [3600]
+  --oidc-jwks-min-refresh SECS
+                             never reload them more often than this, even for an unknown
+                             key id [60]
+  --dev-login                development only: POST /auth/dev-login trusts the CCCD it is
+                             given; refused unless --listen is a loopback address
+  --dev-login-rate-limit PER_MINUTE[/BURST]
+                             dev-login requests a minute per client address [20/10]";
+
+/// The environment variable that may hold facility keys (`CODE=KEY`, separated by spaces,
+/// commas or new lines), so they need not be on the command line.
+pub const FACILITY_KEYS_VAR: &str = "HEALTHBOOK_FACILITY_KEYS";
 
 /// The shortest facility API key accepted: a key is a password a hospital system holds.
 pub const MIN_KEY_LENGTH: usize = 16;
@@ -46,7 +72,18 @@ pub struct Config {
     pub public_url: Option<String>,
     pub shl_passcode_attempts: u32,
     pub shl_rate_limit: RatePolicy,
+    /// Sign-in through an OpenID Connect provider, when configured.
+    pub oidc: Option<OidcSettings>,
+    /// `POST /auth/dev-login` is mounted (loopback only).
+    pub dev_login: bool,
+    pub dev_login_rate_limit: RatePolicy,
 }
+
+/// The dev login's default limit per client address: enough for a developer, slow for guessing.
+pub const DEV_LOGIN_RATE_LIMIT: RatePolicy = RatePolicy {
+    per_minute: 20,
+    burst: 10,
+};
 
 impl Default for Config {
     fn default() -> Self {
@@ -60,6 +97,9 @@ impl Default for Config {
             public_url: None,
             shl_passcode_attempts: DEFAULT_PASSCODE_ATTEMPTS,
             shl_rate_limit: RatePolicy::default(),
+            oidc: None,
+            dev_login: false,
+            dev_login_rate_limit: DEV_LOGIN_RATE_LIMIT,
         }
     }
 }
@@ -67,14 +107,24 @@ impl Default for Config {
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Run(Config),
+    Run(Box<Config>),
     Help,
 }
 
 /// Parses the arguments after the program name. Flags take their value as the next argument or
 /// after `=` (`--db=x.db`).
+#[cfg(test)]
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    parse_with_env(args, None)
+}
+
+/// As [`parse`], with the value of [`FACILITY_KEYS_VAR`] if it is set.
+pub fn parse_with_env(
+    args: impl IntoIterator<Item = String>,
+    facility_keys_var: Option<&str>,
+) -> Result<Command, String> {
     let mut config = Config::default();
+    let mut oidc = OidcFlags::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -97,6 +147,48 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                 }
                 config.seed = true;
             }
+            "--dev-login" => {
+                if inline.is_some() {
+                    return Err("--dev-login takes no value".into());
+                }
+                config.dev_login = true;
+            }
+            "--dev-login-rate-limit" => {
+                let text = value("--dev-login-rate-limit")?;
+                config.dev_login_rate_limit = RatePolicy::parse(&text)
+                    .map_err(|e| e.replace("--shl-rate-limit", "--dev-login-rate-limit"))?;
+            }
+            "--facility-keys-file" => {
+                let path = value("--facility-keys-file")?;
+                if path.is_empty() {
+                    return Err("--facility-keys-file needs a file path".into());
+                }
+                for pair in read_facility_keys_file(Path::new(&path))? {
+                    add_facility_key(&mut config, pair, "--facility-keys-file")?;
+                }
+            }
+            "--oidc-issuer" => oidc.issuer = Some(value("--oidc-issuer")?),
+            "--oidc-audience" => oidc.audience = Some(value("--oidc-audience")?),
+            "--oidc-jwks" => oidc.jwks = Some(JwksSource::parse(&value("--oidc-jwks")?)?),
+            "--oidc-cccd-claim" => {
+                let claim = value("--oidc-cccd-claim")?;
+                if claim.is_empty() || claim.contains(char::is_whitespace) {
+                    return Err(format!("--oidc-cccd-claim '{claim}' is not a claim name"));
+                }
+                oidc.cccd_claim = Some(claim);
+            }
+            "--oidc-jwks-refresh" => {
+                oidc.refresh = Some(seconds(
+                    "--oidc-jwks-refresh",
+                    &value("--oidc-jwks-refresh")?,
+                )?)
+            }
+            "--oidc-jwks-min-refresh" => {
+                oidc.min_refresh = Some(seconds(
+                    "--oidc-jwks-min-refresh",
+                    &value("--oidc-jwks-min-refresh")?,
+                )?)
+            }
             "--db" => {
                 let path = value("--db")?;
                 if path.is_empty() {
@@ -111,14 +203,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                 })?;
             }
             "--facility-key" => {
-                let pair = parse_facility_key(&value("--facility-key")?)?;
-                if config.facility_keys.iter().any(|(code, _)| *code == pair.0) {
-                    return Err(format!(
-                        "--facility-key gives facility {} twice; give each facility one key",
-                        pair.0
-                    ));
-                }
-                config.facility_keys.push(pair);
+                let pair = parse_facility_key(&value("--facility-key")?, "--facility-key")?;
+                add_facility_key(&mut config, pair, "--facility-key")?;
             }
             "--token-ttl" => {
                 let text = value("--token-ttl")?;
@@ -172,18 +258,143 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             other => return Err(format!("unknown argument '{other}'; see --help")),
         }
     }
-    Ok(Command::Run(config))
+    if let Some(text) = facility_keys_var {
+        for item in text.split(|c: char| c == ',' || c.is_whitespace()) {
+            if item.is_empty() {
+                continue;
+            }
+            let pair = parse_facility_key(item, FACILITY_KEYS_VAR)?;
+            add_facility_key(&mut config, pair, FACILITY_KEYS_VAR)?;
+        }
+    }
+    config.oidc = oidc.settings()?;
+    if config.dev_login && !config.listen.ip().is_loopback() {
+        return Err(format!(
+            "--dev-login trusts any personal id it is given, so it listens only on this machine; \
+             --listen {} is not a loopback address (use 127.0.0.1 or [::1])",
+            config.listen
+        ));
+    }
+    Ok(Command::Run(Box::new(config)))
 }
 
-fn parse_facility_key(text: &str) -> Result<(String, String), String> {
+/// The `--oidc-*` flags as given; all three of issuer, audience and JWKS, or none.
+#[derive(Default)]
+struct OidcFlags {
+    issuer: Option<String>,
+    audience: Option<String>,
+    jwks: Option<JwksSource>,
+    cccd_claim: Option<String>,
+    refresh: Option<Duration>,
+    min_refresh: Option<Duration>,
+}
+
+impl OidcFlags {
+    fn settings(self) -> Result<Option<OidcSettings>, String> {
+        let (issuer, audience, jwks) = match (self.issuer, self.audience, self.jwks) {
+            (None, None, None) => {
+                if self.cccd_claim.is_some() || self.refresh.is_some() || self.min_refresh.is_some() {
+                    return Err(
+                        "the --oidc-* settings need --oidc-issuer, --oidc-audience and --oidc-jwks"
+                            .into(),
+                    );
+                }
+                return Ok(None);
+            }
+            (Some(issuer), Some(audience), Some(jwks)) => (issuer, audience, jwks),
+            _ => {
+                return Err(
+                    "sign-in through OpenID Connect needs all of --oidc-issuer, --oidc-audience and --oidc-jwks"
+                        .into(),
+                )
+            }
+        };
+        if issuer.is_empty() || audience.is_empty() {
+            return Err("--oidc-issuer and --oidc-audience must not be empty".into());
+        }
+        let refresh = self.refresh.unwrap_or(DEFAULT_REFRESH);
+        let min_refresh = self.min_refresh.unwrap_or(DEFAULT_MIN_REFRESH);
+        if min_refresh > refresh {
+            return Err(
+                "--oidc-jwks-min-refresh must not be longer than --oidc-jwks-refresh".into(),
+            );
+        }
+        Ok(Some(OidcSettings {
+            issuer,
+            audience,
+            jwks,
+            cccd_claim: self
+                .cccd_claim
+                .unwrap_or_else(|| DEFAULT_CCCD_CLAIM.to_string()),
+            refresh,
+            min_refresh,
+        }))
+    }
+}
+
+fn seconds(flag: &str, text: &str) -> Result<Duration, String> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|secs| (1..=7 * 24 * 3600).contains(secs))
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            format!("{flag} '{text}' is not a number of seconds from 1 to 604800 (7 days)")
+        })
+}
+
+fn add_facility_key(
+    config: &mut Config,
+    pair: (String, String),
+    source: &str,
+) -> Result<(), String> {
+    if config.facility_keys.iter().any(|(code, _)| *code == pair.0) {
+        return Err(format!(
+            "{source} gives facility {} a second key; give each facility one key",
+            pair.0
+        ));
+    }
+    config.facility_keys.push(pair);
+    Ok(())
+}
+
+/// One `CODE=KEY` a line; blank lines and lines starting with `#` are skipped. Errors name the
+/// line, never the key.
+fn read_facility_keys_file(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "--facility-keys-file {}: cannot read it ({})",
+            path.display(),
+            e.kind()
+        )
+    })?;
+    let mut pairs = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let source = format!(
+            "--facility-keys-file {} line {}",
+            path.display(),
+            number + 1
+        );
+        let pair = parse_facility_key(line, &source)?;
+        pairs.push(pair);
+    }
+    Ok(pairs)
+}
+
+/// `CODE=KEY`; `source` (the flag, the file's line, the variable) starts any error message,
+/// which never quotes the key.
+fn parse_facility_key(text: &str, source: &str) -> Result<(String, String), String> {
     let (code, key) = text
         .split_once('=')
-        .ok_or("--facility-key takes CODE=KEY, e.g. 01001=<a long random key>")?;
-    validate_facility_code("--facility-key CODE", code)
-        .map_err(|e| format!("--facility-key: {e}"))?;
+        .ok_or_else(|| format!("{source} takes CODE=KEY, e.g. 01001=<a long random key>"))?;
+    validate_facility_code(&format!("{source} CODE"), code)
+        .map_err(|e| format!("{source}: {e}"))?;
     if key.chars().count() < MIN_KEY_LENGTH || key.chars().any(char::is_whitespace) {
         return Err(format!(
-            "--facility-key for {code}: the key must be at least {MIN_KEY_LENGTH} characters without spaces"
+            "{source} for {code}: the key must be at least {MIN_KEY_LENGTH} characters without spaces"
         ));
     }
     Ok((code.to_string(), key.to_string()))
@@ -195,7 +406,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Config, String> {
         match parse(args.iter().map(|a| a.to_string()))? {
-            Command::Run(config) => Ok(config),
+            Command::Run(config) => Ok(*config),
             Command::Help => Err("help".into()),
         }
     }
@@ -291,5 +502,96 @@ mod tests {
             let error = run(args).expect_err("invalid");
             assert!(error.contains(expected), "{args:?}: {error}");
         }
+    }
+
+    #[test]
+    fn the_dev_login_is_off_by_default_and_only_on_loopback() {
+        assert!(!Config::default().dev_login);
+        let config = run(&["--dev-login"]).expect("loopback by default");
+        assert!(config.dev_login);
+        assert_eq!(config.dev_login_rate_limit, DEV_LOGIN_RATE_LIMIT);
+        assert!(run(&["--dev-login", "--listen", "[::1]:0"]).is_ok());
+        for listen in ["0.0.0.0:8080", "[::]:0", "10.0.0.5:80"] {
+            let error = run(&["--listen", listen, "--dev-login"]).expect_err(listen);
+            assert!(error.contains("loopback"), "{error}");
+        }
+        let config = run(&["--dev-login", "--dev-login-rate-limit", "5/2"]).expect("valid");
+        assert_eq!(
+            config.dev_login_rate_limit,
+            RatePolicy {
+                per_minute: 5,
+                burst: 2
+            }
+        );
+        let error = run(&["--dev-login-rate-limit", "0"]).expect_err("zero");
+        assert!(error.contains("--dev-login-rate-limit"), "{error}");
+    }
+
+    #[test]
+    fn oidc_needs_issuer_audience_and_jwks_together() {
+        let config = run(&[
+            "--oidc-issuer",
+            "https://id.example.vn",
+            "--oidc-audience=app",
+            "--oidc-jwks",
+            "https://id.example.vn/jwks",
+        ])
+        .expect("valid");
+        let oidc = config.oidc.expect("configured");
+        assert_eq!(oidc.cccd_claim, DEFAULT_CCCD_CLAIM);
+        assert_eq!(oidc.refresh, DEFAULT_REFRESH);
+        assert_eq!(oidc.min_refresh, DEFAULT_MIN_REFRESH);
+        for args in [
+            &["--oidc-issuer", "https://id.example.vn"][..],
+            &["--oidc-audience", "app", "--oidc-jwks", "k.json"][..],
+            &["--oidc-cccd-claim", "national_id"][..],
+            &[
+                "--oidc-issuer",
+                "i",
+                "--oidc-audience",
+                "a",
+                "--oidc-jwks",
+                "k.json",
+                "--oidc-jwks-refresh",
+                "10",
+                "--oidc-jwks-min-refresh",
+                "20",
+            ][..],
+            &["--oidc-jwks", "http://id.example.vn/jwks"][..],
+        ] {
+            let error = run(args).expect_err("incomplete");
+            assert!(error.contains("--oidc"), "{args:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn facility_keys_are_read_from_the_environment_variable() {
+        let parse_env = |args: &[&str], var: &str| match parse_with_env(
+            args.iter().map(|a| a.to_string()),
+            Some(var),
+        )? {
+            Command::Run(config) => Ok(*config),
+            Command::Help => Err("help".to_string()),
+        };
+        let config = parse_env(
+            &["--facility-key", "01001=0123456789abcdef"],
+            "79001=fedcba9876543210,\n48001=aaaaaaaaaaaaaaaa ",
+        )
+        .expect("valid");
+        let codes: Vec<&str> = config
+            .facility_keys
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .collect();
+        assert_eq!(codes, ["01001", "79001", "48001"]);
+        let error = parse_env(&[], "79001=short").expect_err("short");
+        assert!(error.contains(FACILITY_KEYS_VAR), "{error}");
+        assert!(!error.contains("short"), "the key is not quoted: {error}");
+        let error = parse_env(
+            &["--facility-key", "01001=0123456789abcdef"],
+            "01001=fedcba9876543210",
+        )
+        .expect_err("twice");
+        assert!(error.contains("01001"), "{error}");
     }
 }

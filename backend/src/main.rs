@@ -11,6 +11,7 @@ mod guardians;
 mod http;
 mod ids;
 mod ingest;
+mod oidc;
 mod outcome;
 mod people;
 mod push;
@@ -22,8 +23,9 @@ mod storage;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let config = match config::parse(std::env::args().skip(1)) {
-        Ok(config::Command::Run(config)) => config,
+    let facility_keys = std::env::var(config::FACILITY_KEYS_VAR).ok();
+    let config = match config::parse_with_env(std::env::args().skip(1), facility_keys.as_deref()) {
+        Ok(config::Command::Run(config)) => *config,
         Ok(config::Command::Help) => {
             println!("{}", config::USAGE);
             return ExitCode::SUCCESS;

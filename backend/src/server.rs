@@ -15,6 +15,7 @@ use crate::auth::FacilityKeys;
 use crate::clock;
 use crate::config::Config;
 use crate::http::{router, AppState, Settings};
+use crate::oidc::OidcVerifier;
 use crate::seed::seed;
 use crate::shl::rate_limit::RateLimiter;
 use crate::shl::ShareSettings;
@@ -43,6 +44,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if config.facility_keys.is_empty() {
         eprintln!("note: no --facility-key given; facility ingest is closed");
     }
+    let oidc = match &config.oidc {
+        Some(settings) => Some(Arc::new(OidcVerifier::start(settings.clone()).await?)),
+        None => None,
+    };
+    if config.dev_login {
+        eprintln!(
+            "warning: --dev-login: POST /auth/dev-login gives a token to whoever names a known personal id; development and tests only"
+        );
+    } else if oidc.is_none() {
+        eprintln!("note: no --oidc-issuer and no --dev-login: citizens cannot sign in");
+    }
 
     let listener = TcpListener::bind(config.listen)
         .await
@@ -62,8 +74,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             share: ShareSettings {
                 passcode_attempts: config.shl_passcode_attempts,
             },
+            dev_login: config.dev_login,
         }),
         share_limiter: Arc::new(RateLimiter::new(config.shl_rate_limit)),
+        dev_login_limiter: Arc::new(RateLimiter::new(config.dev_login_rate_limit)),
+        oidc,
     };
     {
         let mut stdout = std::io::stdout().lock();

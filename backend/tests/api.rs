@@ -78,10 +78,10 @@ fn a_known_citizen_logs_in_and_the_token_reads_their_patient() {
 }
 
 #[test]
-fn an_unknown_citizen_is_404_and_a_malformed_id_is_400_naming_personal_id() {
+fn an_unknown_citizen_is_the_sign_in_401_and_a_malformed_id_is_400_naming_personal_id() {
     let (_dir, server) = server();
     let unknown = server.post("/auth/dev-login", None, &json!({ "personal_id": STRANGER }));
-    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert_eq!(unknown.status, 401, "{}", unknown.body);
     assert_eq!(unknown.body["resourceType"], "OperationOutcome");
     assert_eq!(unknown.expressions(), ["personal_id"]);
 

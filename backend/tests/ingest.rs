@@ -169,7 +169,7 @@ fn an_invalid_resource_refuses_the_whole_bundle_naming_it_and_stores_nothing() {
     tx.allergy("al-3", "", "2025-01-01");
     assert_eq!(server.ingest(BACH_MAI_KEY, &tx.bundle()).status, 422);
     let login = server.post("/auth/dev-login", None, &json!({ "personal_id": STRANGER }));
-    assert_eq!(login.status, 404);
+    assert_eq!(login.status, 401, "no such citizen: the sign-in is refused");
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn a_wrong_key_is_401_and_another_facilitys_records_are_403() {
         ["Bundle.entry[2].resource.serviceProvider"]
     );
     let login = server.post("/auth/dev-login", None, &json!({ "personal_id": MOTHER }));
-    assert_eq!(login.status, 404, "nothing was stored");
+    assert_eq!(login.status, 401, "nothing was stored: sign-in refused");
 }
 
 #[test]

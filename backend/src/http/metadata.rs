@@ -74,7 +74,7 @@ pub fn capability_statement(public_url: &str) -> Value {
                         "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
                         "code": "SMART-on-FHIR",
                     }],
-                    "text": "SMART-on-FHIR-style bearer tokens: citizens send Authorization: Bearer <token> (from /auth/dev-login, the development stand-in for the national ID login); facilities send Authorization: Bearer <facility API key>.",
+                    "text": "SMART-on-FHIR-style bearer tokens: citizens send Authorization: Bearer <token> (from POST /auth/oidc, which exchanges the national ID login's ID token, or on development servers POST /auth/dev-login); facilities send Authorization: Bearer <facility API key>.",
                 }],
                 "description": "Every request except metadata needs a bearer token. A citizen's token reaches their own book and those of children in their care under the guardian age limit.",
             },

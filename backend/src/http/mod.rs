@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::auth::{bearer, sha256, FacilityKeys};
 use crate::clock;
+use crate::oidc::OidcVerifier;
 use crate::outcome::{ApiError, Issue};
 use crate::shl::rate_limit::RateLimiter;
 use crate::shl::ShareSettings;
@@ -35,6 +36,8 @@ pub struct Settings {
     /// Where clients reach the server, without a trailing slash.
     pub public_url: String,
     pub share: ShareSettings,
+    /// `--dev-login`: `POST /auth/dev-login` is mounted.
+    pub dev_login: bool,
 }
 
 #[derive(Clone)]
@@ -44,12 +47,23 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The per-client limit on the public share endpoints.
     pub share_limiter: Arc<RateLimiter>,
+    /// The per-client limit on the development login.
+    pub dev_login_limiter: Arc<RateLimiter>,
+    /// The identity provider's token verifier, when one is configured.
+    pub oidc: Option<Arc<OidcVerifier>>,
 }
 
 pub fn router(state: AppState) -> Router {
+    let mut sign_in = Router::new()
+        .route("/auth/oidc", post(login::oidc_login))
+        .route("/auth/logout", post(login::logout))
+        .route("/auth/logout-everywhere", post(login::logout_everywhere));
+    if state.settings.dev_login {
+        sign_in = sign_in.route("/auth/dev-login", post(login::dev_login));
+    }
     Router::new()
         .route("/fhir/metadata", get(metadata::metadata))
-        .route("/auth/dev-login", post(login::dev_login))
+        .merge(sign_in.layer(DefaultBodyLimit::max(login::LOGIN_BODY_LIMIT)))
         .route("/fhir", post(bundle::post_bundle))
         .route("/fhir/$changes", get(changes::changes))
         .route("/fhir/Patient/{id}", get(patient::read_patient))
@@ -90,7 +104,7 @@ where
 pub fn citizen_of(reader: &dyn Reader, token: Option<&str>) -> Result<StoredPerson, ApiError> {
     let Some(token) = token else {
         return Err(ApiError::unauthorized(
-            "a citizen bearer token is required (Authorization: Bearer <token> from /auth/dev-login)",
+            "a citizen bearer token is required (Authorization: Bearer <token> from sign-in)",
         ));
     };
     let stored = reader
