@@ -78,6 +78,7 @@ impl Backend {
             .arg("--db")
             .arg(dir.path().join("backend.db"))
             .args(["--listen", "127.0.0.1:0"])
+            .args(["--dev-login", "--dev-login-rate-limit", "60000/10000"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log);

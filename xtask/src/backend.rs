@@ -65,6 +65,9 @@ impl Backend {
             .arg("--db")
             .arg(ws.show(&db))
             .args(["--listen", "127.0.0.1:0", "--seed"])
+            // The tests and the demo sign in through the development login, many times a minute
+            // from this one address.
+            .args(["--dev-login", "--dev-login-rate-limit", "6000/1000"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

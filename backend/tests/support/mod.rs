@@ -53,6 +53,7 @@ impl Server {
             .args(["--listen", "127.0.0.1:0"])
             .args(["--facility-key", &format!("{BACH_MAI}={BACH_MAI_KEY}")])
             .args(["--facility-key", &format!("{CHO_RAY}={CHO_RAY_KEY}")])
+            .args(["--dev-login", "--dev-login-rate-limit", "6000/1000"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -67,7 +67,12 @@ pub struct Backend {
 impl Backend {
     pub fn start(dir: &Path, extra: &[&str]) -> Backend {
         let db = dir.join("backend.db");
-        let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let dev_login = ["--dev-login", "--dev-login-rate-limit", "6000/1000"];
+        let args: Vec<String> = dev_login
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect();
         let (child, addr) = spawn(&db, &args, "127.0.0.1:0");
         Backend {
             child,
