@@ -173,6 +173,16 @@ fn files_that_inflate_past_the_total_are_refused() {
 }
 
 #[test]
+fn one_file_inflating_past_its_own_bound_is_refused() {
+    // 48 MiB once inflated, from well under a megabyte: over the 16 MiB one file may hold.
+    let bomb = inflating_file(48 * MIB);
+    assert!(bomb.len() < MIB, "the test file is small: {}", bomb.len());
+    let host = host(|_| json!({"files": []}), vec![bomb]);
+    let reason = unreadable(open(&link_to(&format!("{}/file/0", host.url()), "U")));
+    assert!(reason.contains("16777216"), "{reason}");
+}
+
+#[test]
 fn files_larger_than_the_download_total_are_refused() {
     // Each file is 15 MiB of JWE, under the 32 MiB one answer may be; three are over the 40 MiB
     // a link may download in all. Not deflated, so only the download bound can stop them.
