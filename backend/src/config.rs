@@ -367,6 +367,18 @@ fn read_facility_keys_file(path: &Path) -> Result<Vec<(String, String)>, String>
             e.kind()
         )
     })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                eprintln!(
+                    "warning: --facility-keys-file {} can be read by other users; chmod 600 it",
+                    path.display()
+                );
+            }
+        }
+    }
     let mut pairs = Vec::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
