@@ -47,7 +47,7 @@ pub fn test(ws: &Workspace) -> Result<()> {
     // `bench-baseline` so the benchmarks behind it are linted too. Not --all-features: that would
     // also turn on `vendored-openssl`, which builds OpenSSL from source for Android packages only.
     steps.begin(
-        "Lints: cargo clippy --workspace --all-targets --features healthbook-core/bench-baseline -- -D warnings",
+        "Lints: cargo clippy --workspace --all-targets --features healthbook-core/bench-baseline,healthbook-core/sample -- -D warnings",
     );
     process::run(process::cargo().current_dir(&ws.root).args([
         "clippy",
