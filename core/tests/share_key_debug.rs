@@ -188,3 +188,22 @@ fn a_package_its_link_and_its_qr_image_print_without_the_key() {
 fn jwe_of_nothing() -> String {
     healthbook_core::share::jwe::encrypt(b"{}", &KEY, None, false).expect("jwe")
 }
+
+#[test]
+fn a_share_request_prints_without_its_passcode() {
+    let request = healthbook_core::ShareRequest {
+        person_id: "p1".into(),
+        kinds: Vec::new(),
+        record_ids: Vec::new(),
+        from: None,
+        to: None,
+        include_sensitive: false,
+        valid_for: None,
+        max_uses: Some(2),
+        label: None,
+        passcode: Some("739146".into()),
+    };
+    let debug = format!("{request:?} {request:#?}");
+    assert!(!debug.contains("739146"), "{debug}");
+    assert!(debug.contains("max_uses: Some(2)"), "{debug}");
+}

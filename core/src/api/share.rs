@@ -46,8 +46,10 @@ const PNG_MODULE_PX: u32 = 8;
 /// A share's access log is still fetched this long after it expired (late log entries).
 const LOG_GRACE_MS: i64 = 24 * 3600 * 1000;
 
-/// What to share, for how long and how often.
-#[derive(Debug, Clone, uniffi::Record)]
+/// What to share, for how long and how often. Its `Debug` (Kotlin `toString`, Swift
+/// `debugDescription`) hides the passcode.
+#[derive(Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ShareRequest {
     /// Whose records: the owner, or a child the owner manages.
     pub person_id: String,
@@ -126,6 +128,26 @@ pub struct Share {
 pub struct CreatedShare {
     pub share: Share,
     pub left_out_sensitive: u32,
+}
+
+impl std::fmt::Debug for ShareRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShareRequest")
+            .field("person_id", &self.person_id)
+            .field("kinds", &self.kinds)
+            .field("record_ids", &self.record_ids)
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("include_sensitive", &self.include_sensitive)
+            .field("valid_for", &self.valid_for)
+            .field("max_uses", &self.max_uses)
+            .field("label", &self.label)
+            .field(
+                "passcode",
+                &self.passcode.as_ref().map(|_| format_args!("<hidden>")),
+            )
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for Share {
