@@ -21,7 +21,7 @@ public enum SignInError: Error, Equatable, Sendable {
     case invalidPersonalId
     /// Not an http(s) address.
     case invalidServer
-    /// The server knows no citizen with that number (404).
+    /// The server issues no token for that number (401; 404 from older servers).
     case unknownCitizen
     /// Any other refusal or failure of the server.
     case server(status: Int)
@@ -86,7 +86,8 @@ public struct DevLoginClient: Sendable {
         switch http.statusCode {
         case 200:
             break
-        case 404:
+        case 401, 404:
+            // The development login answers every personal id it has no book for with one 401.
             throw SignInError.unknownCitizen
         case 400:
             throw SignInError.invalidPersonalId
