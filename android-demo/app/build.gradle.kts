@@ -20,7 +20,7 @@ val hostCoreDir: File = providers.gradleProperty("healthbook.hostLibraryDir")
     .map { File(it) }
     .getOrElse(repository.resolve("target/debug"))
 
-val serverUrl: String = providers.gradleProperty("healthbook.serverUrl").getOrElse("http://10.0.2.2:8080")
+val serverUrl: String = providers.gradleProperty("healthbook.serverUrl").getOrElse("http://127.0.0.1:8080")
 val testBackendUrl: String = providers.gradleProperty("healthbook.backendUrl").getOrElse("http://127.0.0.1:8080")
 
 android {

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: everything CI runs, in order, stopping at the first failure:
 //! setup, formatting, clippy, the Rust tests, the bindings, the Kotlin tests and the Android demo's
 //! view-model tests on the JVM, and the Swift binding and iOS view-model tests with `swift test`
-//! (a machine without Swift fails the run and is told how to install it). Also
+//! (a machine without Swift fails the run and is told how to install it), and a short smoke run of
+//! each fuzz target. Also
 //! `cargo xtask test-kotlin` and `cargo xtask test-swift`, one language alone.
 //!
 //! The Kotlin tests run with the reference backend started around them (a fresh database seeded
@@ -31,7 +32,7 @@ use crate::workspace::Workspace;
 const KOTLIN_TEST_MAIN: &str = "vn.healthbook.tests.TestRunnerKt";
 
 pub fn test(ws: &Workspace) -> Result<()> {
-    let mut steps = Steps::new(8);
+    let mut steps = Steps::new(9);
 
     steps.begin("Setup");
     let tools = tools::setup(ws)?;
@@ -89,6 +90,16 @@ pub fn test(ws: &Workspace) -> Result<()> {
 
     steps.begin("Swift binding tests and the iOS demo's view-model tests (swift test), with the backend running");
     let swift = swift::test(ws, &bindings)?;
+
+    steps.begin("Fuzz smoke: each target for 10 seconds (long runs: cargo xtask fuzz --runs N)");
+    crate::fuzz::run(
+        ws,
+        &crate::fuzz::Options {
+            targets: crate::fuzz::TARGETS.iter().map(|t| t.to_string()).collect(),
+            seconds: 10,
+            runs: None,
+        },
+    )?;
 
     steps.finish();
     println!(

@@ -13,6 +13,7 @@ mod bench;
 mod bindings;
 mod ci;
 mod demo;
+mod fuzz;
 mod kotlin;
 mod package;
 mod process;
@@ -63,6 +64,12 @@ Other commands:
                         `cargo bench` (e.g. `-- search` to run the benchmarks matching `search`).
   size                  Build the core with the size-optimised `mobile` profile, generate the
                         bindings from it, strip a copy and report its size for this machine.
+  fuzz [TARGET...] [--seconds N] [--runs N]
+                        Coverage-guided fuzzing (libFuzzer, on the stable toolchain) of the
+                        share-link parser, the JWE reader, FHIR import and the sync wire reader
+                        (targets share_link, jwe, fhir_import, sync_wire; all by default), each
+                        for N seconds (60) or N executions, seeded from ../shared/vectors and the
+                        sample family. Corpora and crashes under target/fuzz/.
   check-staticlib       Build the core as a static library, make every symbol but the FFI's
                         local (as package-ios does), and check with readelf and a C program
                         that has its own SQLite that SQLCipher's sqlite3_* stay inside.
@@ -127,6 +134,7 @@ fn run(args: &[String]) -> Result<()> {
             no_arguments(command, rest)?;
             size::run(&ws)
         }
+        "fuzz" => fuzz::run(&ws, &fuzz::Options::parse(rest)?).map(|_| ()),
         "check-staticlib" => {
             no_arguments(command, rest)?;
             staticlib::check(&ws)

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 
 /// A share as the book keeps it. `link` holds the key: it never leaves the encrypted file except as
 /// the QR the citizen shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct StoredShare {
     pub id: String,
     pub person_id: String,
@@ -20,6 +20,24 @@ pub struct StoredShare {
     pub record_count: u32,
     pub revoked: bool,
     pub uses: u32,
+}
+
+/// Without `link` (it holds the key).
+impl std::fmt::Debug for StoredShare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredShare")
+            .field("id", &self.id)
+            .field("person_id", &self.person_id)
+            .field("server_url", &self.server_url)
+            .field("link", &"<holds the key: not shown>")
+            .field("label", &self.label)
+            .field("created_ms", &self.created_ms)
+            .field("expires_ms", &self.expires_ms)
+            .field("record_count", &self.record_count)
+            .field("revoked", &self.revoked)
+            .field("uses", &self.uses)
+            .finish()
+    }
 }
 
 /// One opening of a shared link: who (as the doctor's side named itself) and when.
@@ -165,5 +183,30 @@ impl Store {
                 .query_row([person_id], |row| row.get(0))
                 .optional()?)
         })
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::StoredShare;
+
+    #[test]
+    fn a_stored_share_debug_shows_no_link() {
+        let share = StoredShare {
+            id: "s1".into(),
+            person_id: "p1".into(),
+            server_url: "https://api.example.vn".into(),
+            link: "https://api.example.vn/view#shlink:/eyJrZXkiOiJzZWNyZXQta2V5In0".into(),
+            label: None,
+            created_ms: 1,
+            expires_ms: 2,
+            record_count: 3,
+            revoked: false,
+            uses: 0,
+        };
+        let shown = format!("{share:?}");
+        assert!(!shown.contains("shlink"), "{shown}");
+        assert!(!shown.contains("eyJrZXkiOiJzZWNyZXQta2V5In0"), "{shown}");
+        assert!(shown.contains("record_count: 3"), "{shown}");
     }
 }
