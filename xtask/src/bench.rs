@@ -1,12 +1,15 @@
 //! `cargo xtask bench`: run the criterion benchmarks of `healthbook-core` (`core/benches/`: `store`,
-//! `sync`, `family` and `share`), then print what this run measured beside its baseline from the same run:
+//! `sync`, `family`, `share` and `import`), then print what this run measured beside its baseline
+//! from the same run:
 //!
 //! - each encrypted store benchmark beside the same on an unencrypted store, with the ratio;
 //! - sync against the real backend over loopback: the initial sync of a 10,000-resource book beside
 //!   the same pages parsed and applied without HTTP, a sync with nothing new, and the change feed
 //!   under 1, 4 and 8 concurrent clients beside one client; each with its expectation;
 //! - a child's vaccination status and a family's reminders beside the store reads they need;
-//! - making and opening a share of 200 records beside the plain FHIR work inside them.
+//! - making and opening a share of 200 records beside the plain FHIR work inside them;
+//! - planning the import of a ~30 MB FHIR Bundle beside one a tenth its size, with the ratio of
+//!   their times (about 10 when import is linear in the bundle's size).
 //!
 //! Extra arguments go to `cargo bench` unchanged. The store benchmarks need the core's
 //! `bench-baseline` feature (unencrypted stores to compare against), so it is turned on here. The
@@ -36,6 +39,8 @@ const FAMILY_EXPECTED_MS: f64 = 1.0;
 /// At most: milliseconds to make a share of 200 records (no upload), and to open one (no download).
 const SHARE_CREATE_EXPECTED_MS: f64 = 20.0;
 const SHARE_OPEN_EXPECTED_MS: f64 = 10.0;
+/// At most: how much longer the import of a bundle ten times larger may take (linear: about 10).
+const IMPORT_RATIO_EXPECTED: f64 = 15.0;
 
 pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     crate::tools::ensure_native_build_deps()?;
@@ -68,6 +73,7 @@ pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     print_ratios(&this_run)?;
     print_sync(&this_run)?;
     print_family_and_share(&this_run)?;
+    print_import(&this_run)?;
     println!(
         "\nBenchmark results (per benchmark, with the previous run as baseline): {}",
         ws.show(&results)
@@ -374,6 +380,53 @@ fn print_timed(run: &Run, title: &str, rows: &[TimedRow]) -> Result<()> {
             verdict(
                 result.mean_ns / 1e6 <= row.expected_ms,
                 format!("≤ {:.0} ms", row.expected_ms),
+            )
+        );
+    }
+    Ok(())
+}
+
+/// The import rows (core/benches/import.rs): each bundle's size and time, and their ratio.
+fn print_import(run: &Run) -> Result<()> {
+    let (Some(small), Some(large)) = (
+        run.measured("import_large_bundle/small"),
+        run.measured("import_large_bundle/large"),
+    ) else {
+        return Ok(());
+    };
+    println!("\nImporting a large FHIR Bundle (planning it; mean of this run):");
+    println!(
+        "  {:<34} {:>10} {:>12} {:>12}",
+        "bundle", "size", "time", "throughput"
+    );
+    let mut times = Vec::new();
+    for (name, dir) in [("a tenth of the large one", &small), ("large", &large)] {
+        let bytes = read_json(&dir.join("new/benchmark.json"))?["throughput"]["Bytes"].as_f64();
+        let mean = mean_ns(dir)?;
+        times.push((bytes, mean));
+        println!(
+            "  {name:<34} {:>10} {:>12} {:>12}",
+            bytes.map_or_else(|| "?".into(), |b| format!("{:.1} MB", b / 1e6)),
+            human(mean),
+            bytes.map_or_else(
+                || "-".into(),
+                |b| format!("{:.1} MB/s", b / 1e6 / (mean / 1e9))
+            ),
+        );
+    }
+    if let [(small_bytes, small_ns), (large_bytes, large_ns)] = times[..] {
+        let size_ratio = small_bytes
+            .zip(large_bytes)
+            .map_or_else(|| "?".into(), |(s, l)| format!("{:.1}", l / s));
+        let ratio = large_ns / small_ns;
+        println!(
+            "  {:<34} {:>10} {:>12.1}  {}",
+            "ratio (large / small)",
+            size_ratio,
+            ratio,
+            verdict(
+                ratio <= IMPORT_RATIO_EXPECTED,
+                format!("time ≤ {IMPORT_RATIO_EXPECTED:.0}× for a bundle 10× larger (linear: ~10)"),
             )
         );
     }

@@ -74,6 +74,7 @@ pub fn plan_import_value(bundle: &Value) -> Result<ImportPlan> {
             .and_then(parse_day)
     });
     let planner = Planner {
+        by_encounter: by_encounter(&entries),
         entries: &entries,
         fallback_date,
         other_patients,
@@ -204,6 +205,31 @@ impl<'a> Entries<'a> {
     fn resolve_entry(&self, reference: &Value) -> Option<&Entry<'a>> {
         self.resolve(reference).and_then(|i| self.list.get(i))
     }
+}
+
+/// Every entry whose `encounter` (or R4's older `context`) resolves to an Encounter of the bundle,
+/// by that Encounter's entry, in bundle order: the references are resolved once, so planning stays
+/// linear in the size of the bundle.
+fn by_encounter(entries: &Entries) -> HashMap<usize, Vec<usize>> {
+    let mut index: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, entry) in entries.list.iter().enumerate() {
+        let Some(link) = entry
+            .resource
+            .get("encounter")
+            .or_else(|| entry.resource.get("context"))
+        else {
+            continue;
+        };
+        if let Some(target) = entries.resolve(link).filter(|t| {
+            entries
+                .list
+                .get(*t)
+                .is_some_and(|e| e.resource_type == "Encounter")
+        }) {
+            index.entry(target).or_default().push(i);
+        }
+    }
+    index
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,6 +460,8 @@ enum Outcome {
 
 struct Planner<'e, 'a> {
     entries: &'e Entries<'a>,
+    /// For each Encounter's entry, the entries that point at it (see `by_encounter`).
+    by_encounter: HashMap<usize, Vec<usize>>,
     fallback_date: Option<CalendarDate>,
     /// Entries of Patients other than the one the bundle is about.
     other_patients: HashSet<usize>,
@@ -1098,22 +1126,25 @@ impl Planner<'_, '_> {
         }
     }
 
-    /// Entries of `resource_type` whose `encounter` (or R4's older `context`) points at the entry `encounter`.
+    /// Entries of `resource_type` whose `encounter` (or R4's older `context`) points at the entry
+    /// `encounter`, in bundle order. A look-up in the index made once per bundle: scanning every
+    /// entry for every Encounter made a large bundle's import quadratic.
     fn belonging_to(&self, encounter: usize, resource_type: &str) -> Vec<usize> {
-        self.entries
-            .list
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.resource_type == resource_type)
-            .filter(|(_, e)| {
-                let link = e
-                    .resource
-                    .get("encounter")
-                    .or_else(|| e.resource.get("context"));
-                link.and_then(|r| self.entries.resolve(r)) == Some(encounter)
+        self.by_encounter
+            .get(&encounter)
+            .map(|linked| {
+                linked
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        self.entries
+                            .list
+                            .get(*i)
+                            .is_some_and(|e| e.resource_type == resource_type)
+                    })
+                    .collect()
             })
-            .map(|(i, _)| i)
-            .collect()
+            .unwrap_or_default()
     }
 
     /// MedicationRequests grouped into prescriptions by `groupIdentifier`, in bundle order.
