@@ -2,6 +2,7 @@
 //! cursor in one transaction), the outbox of the citizen's entries, and the conflicts the app shows.
 //! The rules are in docs/sync-protocol.md; this module knows nothing of HTTP.
 
+use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::people::{encode, get_person, now_ms};
@@ -10,16 +11,23 @@ use super::records::{
 };
 use super::{search, Store};
 use crate::error::{Error, Result};
+use crate::model::time::vietnam_offset;
 use crate::model::{GuardianLink, Person, PersonRole, Record, RecordSource};
-use crate::sync::wire::{ChangeBody, FeedPage, PushChange, PushItem, PushOutcome};
+use crate::sync::wire::{
+    push_bundle, read_push_bundle, ChangeBody, FeedPage, PushChange, PushItem, PushOutcome,
+    RecordChange,
+};
 
 /// What applying one page did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PageTally {
     pub records_written: u32,
     pub records_deleted: u32,
     pub conflicts: u32,
     pub people_changed: u32,
+    /// Changes the book refused to apply, each with why: they would have written over, or moved,
+    /// the records of another person of the book. The rest of the page is applied.
+    pub refused: Vec<String>,
 }
 
 /// A queued entry as it goes out, with what is needed to settle it when the answer comes.
@@ -60,8 +68,11 @@ pub(crate) fn queue_put(tx: &Connection, record_id: &str, person_id: &str) -> Re
     Ok(())
 }
 
-/// Queues the deletion of a citizen record that had backend version `version`; a record the
-/// backend never had just leaves the outbox.
+/// Queues the deletion of a citizen record that had backend version `version`. A record the
+/// backend has no version of may still be on its way there (a push in flight, or one whose answer
+/// was lost): if it is queued, the queued entry becomes a deletion, so that it is pushed once the
+/// put is settled (a backend that never got the put answers 404, which settles it). A record never
+/// queued has nothing to undo.
 pub(crate) fn queue_delete(
     tx: &Connection,
     record_id: &str,
@@ -69,7 +80,10 @@ pub(crate) fn queue_delete(
     version: Option<i64>,
 ) -> Result<()> {
     if version.is_none() {
-        tx.execute("DELETE FROM outbox WHERE record_id = ?1", [record_id])?;
+        tx.prepare_cached(
+            "UPDATE outbox SET deleted = 1, generation = generation + 1 WHERE record_id = ?1",
+        )?
+        .execute([record_id])?;
         return Ok(());
     }
     tx.prepare_cached(
@@ -105,6 +119,98 @@ fn stored_version(conn: &Connection, record_id: &str) -> Result<Option<(i64, Opt
         .prepare_cached("SELECT seq, version FROM records WHERE id = ?1")?
         .query_row([record_id], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?)
+}
+
+/// The record's row, backend version and person, if the book has it.
+struct Stored {
+    seq: i64,
+    version: Option<i64>,
+    person_id: String,
+}
+
+fn stored(conn: &Connection, record_id: &str) -> Result<Option<Stored>> {
+    Ok(conn
+        .prepare_cached("SELECT seq, version, person_id FROM records WHERE id = ?1")?
+        .query_row([record_id], |row| {
+            Ok(Stored {
+                seq: row.get(0)?,
+                version: row.get(1)?,
+                person_id: row.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// How a change from the backend meets a citizen edit still in the outbox.
+enum Meeting {
+    /// The backend already has what the edit says: the edit reached it (its answer was lost) or
+    /// says the same. Nothing is lost; the edit is settled at the backend's version.
+    Settled,
+    /// The backend's version is this book's own first push of the record (a record made here
+    /// reaches the backend only from here), and the edit was made after it: the edit goes on top.
+    OnTop,
+    /// The backend moved on under the edit: a conflict.
+    Conflict,
+}
+
+fn meeting(
+    tx: &Connection,
+    change: &RecordChange,
+    edit: &Pending,
+    local: Option<&Stored>,
+) -> Result<Meeting> {
+    match &change.change {
+        ChangeBody::Delete(_) if edit.deleted => return Ok(Meeting::Settled),
+        ChangeBody::Delete(_) => return Ok(Meeting::Conflict),
+        ChangeBody::Put(incoming) => {
+            if !edit.deleted && local.is_some() {
+                if let Some((_, mine)) = existing_record(tx, &change.record_id)? {
+                    let person = get_person(tx, &edit.person_id)?;
+                    if same_content(&person, &mine, incoming) {
+                        return Ok(Meeting::Settled);
+                    }
+                }
+            }
+            if edit.base_version.is_none()
+                && change.version == 1
+                && incoming.source() == RecordSource::Citizen
+            {
+                return Ok(Meeting::OnTop);
+            }
+        }
+    }
+    Ok(Meeting::Conflict)
+}
+
+/// Whether two versions of a record say the same, read as the backend reads a push (the FHIR
+/// mapping both ways, derived fields completed), whatever their id, person and source.
+fn same_content(person: &Person, mine: &Record, theirs: &Record) -> bool {
+    let as_pushed = |record: &Record| -> Option<Record> {
+        let item = PushItem {
+            record_id: "same-content".into(),
+            base_version: None,
+            change: PushChange::Put {
+                person: person.clone(),
+                record: record.clone(),
+            },
+        };
+        let bundle = push_bundle(&[item], Utc::now().with_timezone(&vietnam_offset()));
+        let Ok(PushItem {
+            change: PushChange::Put { mut record, .. },
+            ..
+        }) = read_push_bundle(&bundle).ok()?.into_iter().next()?
+        else {
+            return None;
+        };
+        record.set_person_id(String::new());
+        record.set_source(RecordSource::Citizen);
+        record.complete_derived_fields();
+        Some(record)
+    };
+    match (as_pushed(mine), as_pushed(theirs)) {
+        (Some(mine), Some(theirs)) => mine == theirs,
+        _ => false,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -143,68 +249,30 @@ impl Store {
 
     /// Applies one change-feed page and records its cursor, in one transaction: after a crash or a
     /// failure the book is exactly as the previous page left it, and the feed resumes there.
+    /// A change that would write over or move another person's records is refused (see
+    /// `PageTally::refused`); so is a whole page about a dependant who is someone else in the book.
     pub fn apply_page(&self, server: &str, page: &FeedPage) -> Result<PageTally> {
         let conn = self.write_lock()?;
         let tx = conn.unchecked_transaction()?;
         let mut tally = PageTally::default();
-        let person_id = person_for_page(&tx, page, &mut tally)?;
-        let mut people = PeopleCache::default();
-        for change in &page.changes {
-            let local = stored_version(&tx, &change.record_id)?;
-            if local
-                .and_then(|(_, v)| v)
-                .is_some_and(|v| change.version <= v)
-            {
-                continue; // already applied (a page seen again after an interruption, or our own push)
-            }
-            if let Some(edit) = pending(&tx, &change.record_id)? {
-                if edit.base_version.is_some_and(|b| change.version <= b) {
-                    continue; // the local edit is already based on this version
+        match person_for_page(&tx, page, &mut tally)? {
+            PagePerson::Book(person_id) => {
+                let mut people = PeopleCache::default();
+                for change in &page.changes {
+                    apply_change(&tx, page, &person_id, change, &mut people, &mut tally)?;
                 }
-                // The backend moved on under a local edit: keep the edit, take the backend's version.
-                let local_record = match local {
-                    Some(_) if !edit.deleted => {
-                        existing_record(&tx, &change.record_id)?.map(|(_, r)| r)
-                    }
-                    _ => None,
-                };
-                keep_conflict(
-                    &tx,
-                    &change.record_id,
-                    &edit.person_id,
-                    local_record.as_ref(),
-                    edit.base_version,
-                    Some(change.version),
-                    "changed elsewhere (another device or the facility) before this edit reached the server",
-                )?;
-                tally.conflicts += 1;
             }
-            match &change.change {
-                ChangeBody::Put(record) => {
-                    let mut record = record.clone();
-                    record.set_id(change.record_id.clone());
-                    record.set_person_id(person_id.clone());
-                    write_record(
-                        &tx,
-                        &mut record,
-                        WriteMode::Upsert,
-                        &mut people,
-                        Some(change.version),
+            PagePerson::Refused(reason) => {
+                tally.refused.extend(page.changes.iter().map(|change| {
+                    format!(
+                        "record {} of patient {}: {reason}",
+                        change.record_id, page.patient_id
                     )
-                    .map_err(|e| match e {
-                        Error::Validation(v) => Error::validation(
-                            format!("page.record.{}", v.field),
-                            format!("the server sent a record this book refuses: {}", v.reason),
-                        ),
-                        other => other,
-                    })?;
-                    tally.records_written += 1;
-                }
-                ChangeBody::Delete(_) => {
-                    if let Some((seq, _)) = local {
-                        remove_record(&tx, seq)?;
-                        tally.records_deleted += 1;
-                    }
+                }));
+                if page.changes.is_empty() {
+                    tally
+                        .refused
+                        .push(format!("patient {}: {reason}", page.patient_id));
                 }
             }
         }
@@ -312,6 +380,16 @@ impl Store {
                         "changed elsewhere (another device or the facility) before this edit reached the server",
                     )?;
                     tally.conflicts += 1;
+                }
+                PushOutcome::Rejected { status: 404, .. }
+                    if entry.item.change == PushChange::Delete
+                        && entry.item.base_version.is_none() =>
+                {
+                    // The deletion of a record whose put never reached the backend: nothing to
+                    // delete there, nothing lost here.
+                    if !edited_since {
+                        tx.execute("DELETE FROM outbox WHERE record_id = ?1", [record_id])?;
+                    }
                 }
                 PushOutcome::Rejected { status, reason } => {
                     let (person_id, local) = self.local_edit(&tx, entry)?;
@@ -430,20 +508,166 @@ impl Store {
     }
 }
 
+/// Applies one change of a page about the book's person `person_id`.
+fn apply_change(
+    tx: &Connection,
+    page: &FeedPage,
+    person_id: &str,
+    change: &RecordChange,
+    people: &mut PeopleCache,
+    tally: &mut PageTally,
+) -> Result<()> {
+    let local = stored(tx, &change.record_id)?;
+    let edit = pending(tx, &change.record_id)?;
+    // Record ids are matched across the whole book: one that is another person's here (or was,
+    // until a deletion not yet pushed) must not be written over or moved to this page's person.
+    let elsewhere = local
+        .as_ref()
+        .map(|l| l.person_id.as_str())
+        .or(edit.as_ref().map(|e| e.person_id.as_str()))
+        .filter(|owner| *owner != person_id);
+    if let Some(other) = elsewhere {
+        tally.refused.push(format!(
+            "record {} of patient {}: the book has this record id for another person ({other}); \
+             not applied, so that no one's records are written over or moved",
+            change.record_id, page.patient_id
+        ));
+        return Ok(());
+    }
+    if local
+        .as_ref()
+        .and_then(|l| l.version)
+        .is_some_and(|v| change.version <= v)
+    {
+        return Ok(()); // already applied (a page seen again after an interruption, or our own push)
+    }
+    if let Some(edit) = edit {
+        if edit.base_version.is_some_and(|b| change.version <= b) {
+            return Ok(()); // the local edit is already based on this version
+        }
+        match meeting(tx, change, &edit, local.as_ref())? {
+            Meeting::Settled => {
+                // The citizen's own write, come back: the book has it, at this version.
+                tx.execute(
+                    "UPDATE records SET version = ?2 WHERE id = ?1",
+                    params![change.record_id, change.version],
+                )?;
+                tx.execute(
+                    "DELETE FROM outbox WHERE record_id = ?1",
+                    [&change.record_id],
+                )?;
+                return Ok(());
+            }
+            Meeting::OnTop => {
+                tx.execute(
+                    "UPDATE records SET version = ?2 WHERE id = ?1",
+                    params![change.record_id, change.version],
+                )?;
+                tx.execute(
+                    "UPDATE outbox SET base_version = ?2 WHERE record_id = ?1",
+                    params![change.record_id, change.version],
+                )?;
+                return Ok(());
+            }
+            Meeting::Conflict => {
+                // The backend moved on under a local edit: keep the edit, take the backend's version.
+                let local_record = match local {
+                    Some(_) if !edit.deleted => {
+                        existing_record(tx, &change.record_id)?.map(|(_, r)| r)
+                    }
+                    _ => None,
+                };
+                keep_conflict(
+                    tx,
+                    &change.record_id,
+                    &edit.person_id,
+                    local_record.as_ref(),
+                    edit.base_version,
+                    Some(change.version),
+                    "changed elsewhere (another device or the facility) before this edit reached the server",
+                )?;
+                tally.conflicts += 1;
+            }
+        }
+    }
+    match &change.change {
+        ChangeBody::Put(record) => {
+            let mut record = record.clone();
+            record.set_id(change.record_id.clone());
+            record.set_person_id(person_id.to_string());
+            write_record(
+                tx,
+                &mut record,
+                WriteMode::Upsert,
+                people,
+                Some(change.version),
+            )
+            .map_err(|e| match e {
+                Error::Validation(v) => Error::validation(
+                    format!("page.record.{}", v.field),
+                    format!("the server sent a record this book refuses: {}", v.reason),
+                ),
+                other => other,
+            })?;
+            tally.records_written += 1;
+        }
+        ChangeBody::Delete(_) => {
+            if let Some(local) = local {
+                remove_record(tx, local.seq)?;
+                tally.records_deleted += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Who a page is about in the book, or why the book refuses the page.
+enum PagePerson {
+    Book(String),
+    Refused(String),
+}
+
 /// The book's person for the page's patient: known from an earlier sync, or matched by personal id
 /// (or name and birth date when either has no personal id), or added. The backend's fields replace
 /// the ones it carries; fields only the phone has (address, blood group…) stay.
-fn person_for_page(tx: &Connection, page: &FeedPage, tally: &mut PageTally) -> Result<String> {
+///
+/// A page about a dependant must be about someone who is not already someone else in the book:
+/// not the book's owner, and not a person the book knows as another of the server's patients.
+/// Such a page is refused (its changes are not applied), so that one person's records and
+/// details never land on another.
+fn person_for_page(tx: &Connection, page: &FeedPage, tally: &mut PageTally) -> Result<PagePerson> {
     let mapped: Option<String> = tx
         .prepare_cached("SELECT person_id FROM sync_people WHERE patient_id = ?1")?
         .query_row([&page.patient_id], |row| row.get(0))
         .optional()?;
     let people = all_people(tx)?;
     let owner = people.iter().find(|p| p.role == PersonRole::Owner);
-    let local = match mapped {
-        Some(id) => people.iter().find(|p| p.id == id).cloned(),
+    let local = match &mapped {
+        Some(id) => people.iter().find(|p| &p.id == id).cloned(),
         None => find_same_person(&people, &page.person).cloned(),
     };
+    if page.role == PersonRole::Dependant {
+        if let Some(person) = &local {
+            if person.role == PersonRole::Owner {
+                return Ok(PagePerson::Refused(format!(
+                    "the page is about a dependant, but the book has that person as its owner \
+                     ({}); a child's page never changes the owner's book",
+                    person.id
+                )));
+            }
+            let known_as: Option<String> = tx
+                .prepare_cached("SELECT patient_id FROM sync_people WHERE person_id = ?1")?
+                .query_row([&person.id], |row| row.get(0))
+                .optional()?;
+            if let Some(other) = known_as.filter(|other| *other != page.patient_id) {
+                return Ok(PagePerson::Refused(format!(
+                    "the page's dependant matches {} in the book, who is the server's patient \
+                     {other}; one person's page never changes another's book",
+                    person.id
+                )));
+            }
+        }
+    }
     if page.role == PersonRole::Owner {
         if let Some(owner) = owner {
             if local.as_ref().map(|p| &p.id) != Some(&owner.id) {
@@ -517,7 +741,7 @@ fn person_for_page(tx: &Connection, page: &FeedPage, tally: &mut PageTally) -> R
          ON CONFLICT (patient_id) DO UPDATE SET person_id = excluded.person_id",
     )?
     .execute(params![page.patient_id, person.id])?;
-    Ok(person.id)
+    Ok(PagePerson::Book(person.id))
 }
 
 fn all_people(conn: &Connection) -> Result<Vec<Person>> {

@@ -33,6 +33,9 @@ pub struct Totals {
     pub people_changed: u32,
     pub records_sent: u32,
     pub conflicts: u32,
+    /// Changes of the feed the book refused to apply: they would have written over or moved
+    /// another person's records (each is logged with why).
+    pub records_refused: u32,
 }
 
 /// What a sync needs from the app: a fresh bearer token, progress, cancellation.
@@ -109,6 +112,10 @@ fn pull(
         totals.records_deleted += tally.records_deleted;
         totals.people_changed += tally.people_changed;
         totals.conflicts += tally.conflicts;
+        for reason in &tally.refused {
+            log::warn!("a change from the server was not applied: {reason}");
+        }
+        totals.records_refused += tally.refused.len() as u32;
         session.progress(Phase::Pulling, totals);
         match next {
             Some(next) => {
