@@ -215,3 +215,24 @@ fn a_lost_answer_to_a_deletion_is_not_a_conflict_at_the_next_sync() {
     assert_eq!((quiet.records_sent, quiet.conflicts), (0, 0));
     assert!(is_gone(&s.other_phone("phone-b.db"), &id));
 }
+
+#[test]
+fn an_entry_added_and_deleted_before_any_push_leaves_no_trace_and_no_conflict() {
+    let s = setup();
+    let entry = s
+        .book
+        .add_record(note(&owner_of(&s.book), "Viết nhầm, xoá ngay"))
+        .expect("add");
+    let id = entry.record_id().to_string();
+    s.book.delete_record(id.clone()).expect("delete");
+
+    // The deletion goes out (the phone cannot know that no earlier push of it got through); the
+    // backend, which never had the entry, answers 404, and that settles it.
+    let report = s.sync().expect("the sync");
+    assert_eq!(report.conflicts, 0);
+    assert!(s.book.sync_conflicts().expect("conflicts").is_empty());
+    let quiet = s.sync().expect("a quiet sync");
+    assert_eq!((quiet.records_sent, quiet.conflicts), (0, 0));
+    assert!(is_gone(&s.book, &id));
+    assert!(is_gone(&s.other_phone("phone-b.db"), &id));
+}
