@@ -39,8 +39,9 @@ const FAMILY_EXPECTED_MS: f64 = 1.0;
 /// At most: milliseconds to make a share of 200 records (no upload), and to open one (no download).
 const SHARE_CREATE_EXPECTED_MS: f64 = 20.0;
 const SHARE_OPEN_EXPECTED_MS: f64 = 10.0;
-/// At most: how much longer the import of a bundle ten times larger may take (linear: about 10).
-const IMPORT_RATIO_EXPECTED: f64 = 15.0;
+/// At most: how much longer the import of a bundle ten times larger may take. Linear is about 10;
+/// the small bundle fits the CPU's caches better (measured: 11 to 15). Quadratic was 261.
+const IMPORT_RATIO_EXPECTED: f64 = 20.0;
 
 pub fn run(ws: &Workspace, extra: &[String]) -> Result<()> {
     crate::tools::ensure_native_build_deps()?;
@@ -426,7 +427,7 @@ fn print_import(run: &Run) -> Result<()> {
             ratio,
             verdict(
                 ratio <= IMPORT_RATIO_EXPECTED,
-                format!("time ≤ {IMPORT_RATIO_EXPECTED:.0}× for a bundle 10× larger (linear: ~10)"),
+                format!("time ≤ {IMPORT_RATIO_EXPECTED:.0}× for a bundle 10× larger (linear)"),
             )
         );
     }
