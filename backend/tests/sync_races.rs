@@ -236,3 +236,45 @@ fn an_entry_added_and_deleted_before_any_push_leaves_no_trace_and_no_conflict() 
     assert!(is_gone(&s.book, &id));
     assert!(is_gone(&s.other_phone("phone-b.db"), &id));
 }
+
+#[test]
+fn a_lost_answer_to_an_edit_then_another_edit_is_not_a_conflict() {
+    let s = setup();
+    let entry = s
+        .book
+        .add_record(note(&owner_of(&s.book), "Cân nặng 52 kg"))
+        .expect("add");
+    s.sync().expect("the entry reaches the backend");
+    let with_note = |text: &str| {
+        let mut edited = entry.clone();
+        if let healthbook_core::model::Record::Observation { observation } = &mut edited {
+            observation.note = Some(text.into());
+        }
+        edited
+    };
+    s.book
+        .update_record(with_note("sau Tết"))
+        .expect("first edit");
+    assert!(s.lose_push_answers(2).is_err());
+    // Edited again before the next sync: the book holds neither what the backend has nor what
+    // it had, but it knows what it sent.
+    s.book
+        .update_record(with_note("sau Tết, đã giảm 1 kg"))
+        .expect("second edit");
+
+    let report = s.sync().expect("the next sync");
+    assert_eq!(report.conflicts, 0, "its own first edit, come back");
+    assert!(s.book.sync_conflicts().expect("conflicts").is_empty());
+    assert_eq!(
+        report.records_sent, 1,
+        "the second edit goes on top of the first"
+    );
+    let other = s.other_phone("phone-b.db");
+    let there = other.record(entry.record_id()).expect("on the other phone");
+    let healthbook_core::model::Record::Observation { observation } = &there else {
+        panic!("a note: {there:?}");
+    };
+    assert_eq!(observation.note.as_deref(), Some("sau Tết, đã giảm 1 kg"));
+    let quiet = s.sync().expect("a quiet sync");
+    assert_eq!((quiet.records_sent, quiet.conflicts), (0, 0));
+}

@@ -13,9 +13,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("migrations/0003_sync.sql")),
     (4, include_str!("migrations/0004_settings.sql")),
     (5, include_str!("migrations/0005_shares.sql")),
+    (6, include_str!("migrations/0006_outbox_sent.sql")),
 ];
 
-pub const CURRENT_VERSION: u32 = 5;
+pub const CURRENT_VERSION: u32 = 6;
 
 pub fn user_version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)

@@ -99,16 +99,38 @@ struct Pending {
     base_version: Option<i64>,
     deleted: bool,
     person_id: String,
+    generation: i64,
+    sent: Option<Sent>,
+}
+
+/// What the last push of an outbox entry carried.
+struct Sent {
+    generation: i64,
+    base_version: Option<i64>,
+    /// The record as pushed; `None` for a deletion.
+    body: Option<String>,
 }
 
 fn pending(conn: &Connection, record_id: &str) -> Result<Option<Pending>> {
     Ok(conn
-        .prepare_cached("SELECT base_version, deleted, person_id FROM outbox WHERE record_id = ?1")?
+        .prepare_cached(
+            "SELECT base_version, deleted, person_id, generation, sent_generation, sent_base, sent_body
+             FROM outbox WHERE record_id = ?1",
+        )?
         .query_row([record_id], |row| {
+            let sent = row.get::<_, Option<i64>>(4)?.map(|generation| {
+                Ok::<_, rusqlite::Error>(Sent {
+                    generation,
+                    base_version: row.get(5)?,
+                    body: row.get(6)?,
+                })
+            });
             Ok(Pending {
                 base_version: row.get(0)?,
                 deleted: row.get::<_, i64>(1)? != 0,
                 person_id: row.get(2)?,
+                generation: row.get(3)?,
+                sent: sent.transpose()?,
             })
         })
         .optional()?)
@@ -146,8 +168,9 @@ enum Meeting {
     /// The backend already has what the edit says: the edit reached it (its answer was lost) or
     /// says the same. Nothing is lost; the edit is settled at the backend's version.
     Settled,
-    /// The backend's version is this book's own first push of the record (a record made here
-    /// reaches the backend only from here), and the edit was made after it: the edit goes on top.
+    /// The backend's version is this book's own push (what it last sent, or the first version of a
+    /// record made here, which reaches the backend only from here), and the edit was made after
+    /// it: the edit goes on top.
     OnTop,
     /// The backend moved on under the edit: a conflict.
     Conflict,
@@ -159,6 +182,26 @@ fn meeting(
     edit: &Pending,
     local: Option<&Stored>,
 ) -> Result<Meeting> {
+    // What this book last pushed, come back at the version the backend gives such a push.
+    if let Some(sent) = &edit.sent {
+        if change.version == sent.base_version.map_or(1, |base| base + 1) {
+            let own = match (&change.change, &sent.body) {
+                (ChangeBody::Delete(_), None) => true,
+                (ChangeBody::Put(incoming), Some(body)) => {
+                    let person = get_person(tx, &edit.person_id)?;
+                    same_content(&person, &decode_record(body)?, incoming)
+                }
+                _ => false,
+            };
+            if own {
+                return Ok(if edit.generation == sent.generation {
+                    Meeting::Settled
+                } else {
+                    Meeting::OnTop
+                });
+            }
+        }
+    }
     match &change.change {
         ChangeBody::Delete(_) if edit.deleted => return Ok(Meeting::Settled),
         ChangeBody::Delete(_) => return Ok(Meeting::Conflict),
@@ -333,6 +376,31 @@ impl Store {
         })
     }
 
+    /// Notes what a push of `entries` carries, before it goes out, in one transaction: if the
+    /// backend applies it and the answer is lost, the next pull can tell it is this book's own.
+    pub fn mark_sent(&self, entries: &[OutboxEntry]) -> Result<()> {
+        let conn = self.write_lock()?;
+        let tx = conn.unchecked_transaction()?;
+        for entry in entries {
+            let body = match &entry.item.change {
+                PushChange::Put { record, .. } => Some(encode(record)?),
+                PushChange::Delete => None,
+            };
+            tx.prepare_cached(
+                "UPDATE outbox SET sent_generation = ?2, sent_base = ?3, sent_body = ?4
+                 WHERE record_id = ?1 AND generation = ?2",
+            )?
+            .execute(params![
+                entry.item.record_id,
+                entry.generation,
+                entry.item.base_version,
+                body
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records the backend's answers to a push of `entries`, in one transaction.
     pub fn settle_push(
         &self,
@@ -360,7 +428,9 @@ impl Store {
                     )?;
                     if edited_since {
                         tx.execute(
-                            "UPDATE outbox SET base_version = ?2 WHERE record_id = ?1",
+                            "UPDATE outbox SET base_version = ?2, sent_generation = NULL,
+                                 sent_base = NULL, sent_body = NULL
+                             WHERE record_id = ?1",
                             params![record_id, version],
                         )?;
                     } else {
@@ -564,7 +634,9 @@ fn apply_change(
                     params![change.record_id, change.version],
                 )?;
                 tx.execute(
-                    "UPDATE outbox SET base_version = ?2 WHERE record_id = ?1",
+                    "UPDATE outbox SET base_version = ?2, sent_generation = NULL, sent_base = NULL,
+                         sent_body = NULL
+                     WHERE record_id = ?1",
                     params![change.record_id, change.version],
                 )?;
                 return Ok(());

@@ -166,6 +166,7 @@ fn push(
         let items: Vec<_> = entries.iter().map(|e| e.item.clone()).collect();
         let now = Utc::now().with_timezone(&vietnam_offset());
         let bundle = wire::push_bundle(&items, now);
+        store.mark_sent(&entries)?;
         let answer = http.fhir(
             Method::POST,
             &url,
