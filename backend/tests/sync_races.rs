@@ -61,10 +61,15 @@ impl Setup {
     /// it, but whose answers are cut off half way: the phone never learns how it went. Starts from
     /// a book that is up to date but for what it pushes.
     fn lose_push_answers(&self, attempts: usize) -> Result<SyncReport, HealthBookError> {
+        self.fail_pushes(attempts, Fault::Truncate)
+    }
+
+    /// A sync whose push (and its retries, `attempts` in all) meets `fault`.
+    fn fail_pushes(&self, attempts: usize, fault: Fault) -> Result<SyncReport, HealthBookError> {
         let pulls = self.pulls;
         self.proxy.clear();
         for attempt in 1..=attempts {
-            self.proxy.plan("/fhir", pulls + attempt, Fault::Truncate);
+            self.proxy.plan("/fhir", pulls + attempt, fault.clone());
         }
         let config = SyncConfig {
             max_attempts: attempts as u32,
@@ -217,7 +222,7 @@ fn a_lost_answer_to_a_deletion_is_not_a_conflict_at_the_next_sync() {
 }
 
 #[test]
-fn an_entry_added_and_deleted_before_any_push_leaves_no_trace_and_no_conflict() {
+fn an_entry_added_and_deleted_before_any_push_is_not_pushed_at_all() {
     let s = setup();
     let entry = s
         .book
@@ -226,8 +231,32 @@ fn an_entry_added_and_deleted_before_any_push_leaves_no_trace_and_no_conflict() 
     let id = entry.record_id().to_string();
     s.book.delete_record(id.clone()).expect("delete");
 
-    // The deletion goes out (the phone cannot know that no earlier push of it got through); the
-    // backend, which never had the entry, answers 404, and that settles it.
+    let before = s.proxy.requests.load(Ordering::SeqCst);
+    let report = s.sync().expect("the sync");
+    assert_eq!(
+        s.proxy.requests.load(Ordering::SeqCst) - before,
+        s.pulls,
+        "pulls only: nothing to push"
+    );
+    assert_eq!((report.records_sent, report.conflicts), (0, 0));
+    assert!(is_gone(&s.book, &id));
+    assert!(is_gone(&s.other_phone("phone-b.db"), &id));
+}
+
+#[test]
+fn a_deletion_after_a_push_that_never_arrived_settles_without_a_conflict() {
+    let s = setup();
+    let entry = s
+        .book
+        .add_record(note(&owner_of(&s.book), "Uống nhiều nước"))
+        .expect("add");
+    let id = entry.record_id().to_string();
+    // The push goes out but never reaches the backend (the connection closes unanswered).
+    assert!(s.fail_pushes(2, Fault::Hangup).is_err());
+    s.book.delete_record(id.clone()).expect("delete");
+
+    // The phone cannot know whether the push got through, so the deletion goes out; the backend,
+    // which never had the entry, answers 404, and that settles it.
     let report = s.sync().expect("the sync");
     assert_eq!(report.conflicts, 0);
     assert!(s.book.sync_conflicts().expect("conflicts").is_empty());

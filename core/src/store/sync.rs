@@ -69,10 +69,9 @@ pub(crate) fn queue_put(tx: &Connection, record_id: &str, person_id: &str) -> Re
 }
 
 /// Queues the deletion of a citizen record that had backend version `version`. A record the
-/// backend has no version of may still be on its way there (a push in flight, or one whose answer
-/// was lost): if it is queued, the queued entry becomes a deletion, so that it is pushed once the
-/// put is settled (a backend that never got the put answers 404, which settles it). A record never
-/// queued has nothing to undo.
+/// backend has no version of just leaves the outbox, unless a push of it has gone out (in flight,
+/// or its answer was lost): then the backend may have it, so the queued entry becomes a deletion,
+/// pushed once the put is settled (a backend that never got the put answers 404, which settles it).
 pub(crate) fn queue_delete(
     tx: &Connection,
     record_id: &str,
@@ -80,6 +79,8 @@ pub(crate) fn queue_delete(
     version: Option<i64>,
 ) -> Result<()> {
     if version.is_none() {
+        tx.prepare_cached("DELETE FROM outbox WHERE record_id = ?1 AND sent_generation IS NULL")?
+            .execute([record_id])?;
         tx.prepare_cached(
             "UPDATE outbox SET deleted = 1, generation = generation + 1 WHERE record_id = ?1",
         )?
