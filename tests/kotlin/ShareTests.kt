@@ -66,6 +66,11 @@ val shareTests: List<TestCase> = listOf(
             assertEquals(share.qr.size * share.qr.size, share.qr.modules.size.toUInt(), "module matrix")
             assertTrue(share.qr.png.size > 100 && share.qr.png[1] == 'P'.code.toByte(), "PNG bytes")
             assertTrue(share.qr.svg.contains("<svg"), "SVG")
+            // The link carries the key: what a log line or a crash report prints of a share must not.
+            val payload = share.shlink.removePrefix("shlink:/")
+            for (shown in listOf(share.toString(), created.toString(), share.qr.toString())) {
+                assertFalse(shown.contains(payload), "toString shows the link's payload: $shown")
+            }
 
             val opened = openShareLink(share.link, "BS. Trần Bình")
             assertEquals("Khám bệnh", opened.label)

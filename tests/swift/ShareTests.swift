@@ -44,6 +44,11 @@ final class ShareTests: XCTestCase {
         XCTAssertEqual(Int(share.qr.size * share.qr.size), share.qr.modules.count, "module matrix")
         XCTAssertEqual(Array(share.qr.png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "PNG bytes")
         XCTAssertTrue(share.qr.svg.contains("<svg"))
+        // The link carries the key: what a log line or a crash report prints of a share must not.
+        let payload = String(share.shlink.absoluteString.dropFirst("shlink:/".count))
+        for shown in [String(reflecting: share), String(reflecting: created), String(reflecting: share.qr)] {
+            XCTAssertFalse(shown.contains(payload), "the debug description shows the link's payload: \(shown)")
+        }
         XCTAssertEqual(try s.book.shares(personId: s.owner.id).map(\.id), [share.id])
 
         let opened = try await openShareLink(link: share.link.absoluteString, recipient: "BS. Trần Bình")
