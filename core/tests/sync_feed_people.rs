@@ -147,6 +147,7 @@ fn a_dependant_page_that_names_the_owner_changes_nothing_of_the_owner() {
     let report = sync(&test, &server.url()).expect("the sync completes");
 
     assert_eq!(report.pages, 2);
+    assert_eq!(report.records_refused, 1, "{report:?}");
     let people = test.book.people().expect("people");
     assert_eq!(people.len(), 1, "no one added: {people:?}");
     let after = person_named(&test, &owner.id);
@@ -200,6 +201,7 @@ fn a_record_id_of_one_person_on_another_persons_page_is_not_moved_or_written_ove
 
     let report = sync(&test, &server.url()).expect("the sync completes");
     assert_eq!(report.pages, 2);
+    assert_eq!(report.records_refused, 1, "{report:?}");
 
     let shared = test.book.record("rec-shared".into()).expect("still there");
     assert_eq!(

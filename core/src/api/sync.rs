@@ -122,6 +122,10 @@ pub struct SyncReport {
     pub records_sent: u32,
     /// Citizen edits the backend did not take in this sync; see `sync_conflicts`.
     pub conflicts: u32,
+    /// Feed entries the book refused because they would have mixed up people (a dependant's page
+    /// naming someone else of the book, a record id that belongs to another person); the rest of
+    /// their pages was applied, and each refusal is logged with its reason.
+    pub records_refused: u32,
 }
 
 /// A citizen edit the backend did not take (changed elsewhere first, or refused). Never dropped:
@@ -235,6 +239,7 @@ impl HealthBook {
             people_changed: totals.people_changed,
             records_sent: totals.records_sent,
             conflicts: totals.conflicts,
+            records_refused: totals.records_refused,
         })
     }
 

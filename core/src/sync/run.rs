@@ -112,8 +112,12 @@ fn pull(
         totals.records_deleted += tally.records_deleted;
         totals.people_changed += tally.people_changed;
         totals.conflicts += tally.conflicts;
-        for reason in &tally.refused {
-            log::warn!("a change from the server was not applied: {reason}");
+        if !tally.refused.is_empty() {
+            // The reasons name records and people: the log says only how many (see docs/integrating.md).
+            log::warn!(
+                "{} changes from the server were not applied: they would have mixed up people",
+                tally.refused.len()
+            );
         }
         totals.records_refused += tally.refused.len() as u32;
         session.progress(Phase::Pulling, totals);
