@@ -15,22 +15,6 @@ use healthbook_core::{
 };
 use sync_support::*;
 
-/// Everything of the person, for the default 30 minutes.
-fn request(person_id: &str) -> ShareRequest {
-    ShareRequest {
-        person_id: person_id.to_string(),
-        kinds: vec![],
-        record_ids: vec![],
-        from: None,
-        to: None,
-        include_sensitive: false,
-        valid_for: None,
-        max_uses: None,
-        label: None,
-        passcode: None,
-    }
-}
-
 /// A phone holding the mother's synced book.
 fn synced_phone(dir: &std::path::Path, backend: &Backend) -> (Arc<HealthBook>, Arc<Token>) {
     let book = open_book(dir, "phone");
@@ -83,7 +67,7 @@ fn a_doctor_opens_a_share_the_citizen_sees_who_and_revokes_it() {
     let (book, token) = synced_phone(dir.path(), &backend);
     let mother = person_with_role(&book, PersonRole::Owner);
 
-    let mut wanted = request(&mother);
+    let mut wanted = share_request(&mother);
     wanted.kinds = vec![RecordKind::Visit, RecordKind::Prescription];
     wanted.label = Some("Khám bệnh".into());
     let created = create_share(&book, wanted, config(&backend.url()), &token).expect("share");
@@ -142,7 +126,7 @@ fn a_guardian_shares_a_childs_vaccinations_and_a_passcode_guards_a_share() {
     let (book, token) = synced_phone(dir.path(), &backend);
     let baby = person_with_role(&book, PersonRole::Dependant);
 
-    let mut card = request(&baby);
+    let mut card = share_request(&baby);
     card.kinds = vec![RecordKind::Immunization];
     card.passcode = Some("2468".into());
     let created = create_share(&book, card, config(&backend.url()), &token).expect("child's share");
@@ -214,8 +198,13 @@ fn a_wrong_key_an_expired_link_and_an_unknown_id_give_clear_errors() {
     let backend = Backend::start(dir.path(), &["--seed"]);
     let (book, token) = synced_phone(dir.path(), &backend);
     let mother = person_with_role(&book, PersonRole::Owner);
-    let created =
-        create_share(&book, request(&mother), config(&backend.url()), &token).expect("share");
+    let created = create_share(
+        &book,
+        share_request(&mother),
+        config(&backend.url()),
+        &token,
+    )
+    .expect("share");
 
     // Same link with another key: the content does not open.
     let payload = created.share.shlink.as_str().trim_start_matches("shlink:/");
@@ -266,7 +255,7 @@ fn a_wrong_key_an_expired_link_and_an_unknown_id_give_clear_errors() {
         ("request.max_uses", |r| r.max_uses = Some(0)),
     ];
     for (field, change) in bad {
-        let mut wrong = request(&mother);
+        let mut wrong = share_request(&mother);
         change(&mut wrong);
         match create_share(&book, wrong, config(&backend.url()), &token) {
             Err(HealthBookError::Validation { field: named, .. }) => assert_eq!(named, field),
@@ -289,7 +278,7 @@ fn a_share_lives_as_long_as_asked() {
     let (book, token) = synced_phone(dir.path(), &backend);
     let mother = person_with_role(&book, PersonRole::Owner);
     for minutes in [1, 10, 24 * 60] {
-        let mut wanted = request(&mother);
+        let mut wanted = share_request(&mother);
         wanted.valid_for = Some(Duration::from_secs(minutes * 60));
         let created = create_share(&book, wanted, config(&backend.url()), &token).expect("share");
         let lives = (created.share.expires_at - created.share.created_at).num_seconds();
@@ -323,7 +312,7 @@ fn a_share_cancelled_while_uploading_is_not_kept_on_the_phone() {
     cfg.request_timeout = Some(Duration::from_secs(60));
     let started = Instant::now();
     let error = block_on(book.clone().create_share(
-        request(&mother),
+        share_request(&mother),
         cfg,
         token.clone(),
         Some(cancellation),
@@ -346,8 +335,13 @@ fn a_share_cancelled_while_uploading_is_not_kept_on_the_phone() {
     );
 
     // Asked for again, the share is made and kept.
-    let created =
-        create_share(&book, request(&mother), config(&backend.url()), &token).expect("share");
+    let created = create_share(
+        &book,
+        share_request(&mother),
+        config(&backend.url()),
+        &token,
+    )
+    .expect("share");
     let kept: Vec<String> = book
         .shares(mother)
         .expect("shares")

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use healthbook_core::model::PersonRole;
 use healthbook_core::{
-    Cancellation, HealthBook, HealthBookError, ShareRequest, SyncProgressListener, TimelineQuery,
+    Cancellation, HealthBook, HealthBookError, SyncProgressListener, TimelineQuery,
 };
 use sync_support::*;
 
@@ -179,21 +179,6 @@ struct Ids {
     child: String,
     record: String,
     share: String,
-}
-
-fn share_request(person_id: &str) -> ShareRequest {
-    ShareRequest {
-        person_id: person_id.to_string(),
-        kinds: vec![],
-        record_ids: vec![],
-        from: None,
-        to: None,
-        include_sensitive: false,
-        valid_for: None,
-        max_uses: None,
-        label: None,
-        passcode: None,
-    }
 }
 
 #[test]

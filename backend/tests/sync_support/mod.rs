@@ -747,3 +747,19 @@ pub fn note(person_id: &str, text: &str) -> Record {
 pub fn is_citizen(record: &Record) -> bool {
     record.source() == RecordSource::Citizen
 }
+
+/// A share of everything of the person, for the default 30 minutes.
+pub fn share_request(person_id: &str) -> healthbook_core::ShareRequest {
+    healthbook_core::ShareRequest {
+        person_id: person_id.to_string(),
+        kinds: vec![],
+        record_ids: vec![],
+        from: None,
+        to: None,
+        include_sensitive: false,
+        valid_for: None,
+        max_uses: None,
+        label: None,
+        passcode: None,
+    }
+}

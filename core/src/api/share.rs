@@ -324,10 +324,6 @@ impl HealthBook {
             .filter(|l| !l.is_empty());
         let passcode = request.passcode.as_deref().filter(|p| !p.is_empty());
         let http = self.http()?;
-        // Packing took a while: a cancel that came meanwhile sends nothing.
-        if cancel.cancelled() {
-            return Err(Error::Cancelled.into());
-        }
         let uploaded = hosting::upload(
             http,
             &server,

@@ -105,6 +105,11 @@ impl Http {
     /// A request whose answer the caller reads whatever its status (e.g. a 404 that means "expired"),
     /// with the same timeouts, size bound, retries of passing failures, and cancellation.
     pub fn raw(&self, request: RawRequest, limits: &Limits, cancel: &dyn Cancel) -> Result<Answer> {
+        // Checked before the request is started, not only while waiting: once spawned, a fast
+        // request may be sent before the first check.
+        if cancel.cancelled() {
+            return Err(Error::Cancelled);
+        }
         let exchange = Exchange {
             client: self.client.clone(),
             method: request.method,
