@@ -2,8 +2,9 @@
 //! Never writes before the key is proven, so a wrong key leaves the file byte-identical; never
 //! deletes or recreates a file it cannot read.
 
-use std::ffi::c_int;
+use std::ffi::{c_char, c_int};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
@@ -20,6 +21,7 @@ pub enum Role {
 
 /// Opens `path` with `key` (None only for the unencrypted benchmark baseline).
 pub fn open(path: &Path, key: Option<&BookKey>, role: Role) -> Result<Connection> {
+    ensure_sqlcipher_ready()?;
     let flags = match role {
         Role::Writer => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         Role::Reader => OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -52,6 +54,33 @@ pub fn open(path: &Path, key: Option<&BookKey>, role: Role) -> Result<Connection
     }
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(conn)
+}
+
+extern "C" {
+    /// SQLCipher's one-time set-up (crypto provider, memory shield). Idempotent, and it runs under
+    /// SQLite's main mutex, so a second caller waits for the first to finish.
+    fn sqlcipher_extra_init(arg: *const c_char) -> c_int;
+}
+
+/// SQLite marks itself initialised before it runs SQLCipher's set-up, and releases its lock in
+/// between: a second thread opening a book at that moment is told its key "could not be applied".
+/// Running the set-up ourselves, once, before the first connection closes that window.
+fn ensure_sqlcipher_ready() -> Result<()> {
+    static READY: OnceLock<c_int> = OnceLock::new();
+    // SAFETY: both calls take no pointers we own (a null argument is what SQLite itself passes)
+    // and are safe to call from any thread.
+    let rc = *READY.get_or_init(|| unsafe {
+        match rusqlite::ffi::sqlite3_initialize() {
+            rusqlite::ffi::SQLITE_OK => sqlcipher_extra_init(std::ptr::null()),
+            failed => failed,
+        }
+    });
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return Err(Error::Storage(format!(
+            "the encryption library could not be set up (code {rc})"
+        )));
+    }
+    Ok(())
 }
 
 pub fn apply_key(conn: &Connection, key: &BookKey) -> Result<()> {
