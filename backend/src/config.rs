@@ -8,6 +8,7 @@ use std::time::Duration;
 use healthbook_core::model::guardianship::{DEFAULT_GUARDIAN_AGE_LIMIT, MAX_GUARDIAN_AGE_LIMIT};
 use healthbook_core::model::identifiers::validate_facility_code;
 
+use crate::connections::ConnectionLimits;
 use crate::oidc::{
     JwksSource, OidcSettings, DEFAULT_CCCD_CLAIM, DEFAULT_MIN_REFRESH, DEFAULT_REFRESH,
 };
@@ -23,6 +24,8 @@ usage: healthbook-backend [--db PATH] [--listen ADDR:PORT] [--seed]
                            [--oidc-cccd-claim NAME] [--oidc-jwks-refresh SECS]
                            [--oidc-jwks-min-refresh SECS]]
                           [--dev-login [--dev-login-rate-limit PER_MINUTE[/BURST]]]
+                          [--header-timeout SECS] [--request-timeout SECS]
+                          [--max-connections N]
 
   --db PATH                  SQLite database file (created if missing) [healthbook-backend.db]
   --listen ADDR:PORT         address to listen on; port 0 picks a free port [127.0.0.1:8080]
@@ -50,7 +53,11 @@ usage: healthbook-backend [--db PATH] [--listen ADDR:PORT] [--seed]
   --dev-login                development only: POST /auth/dev-login trusts the CCCD it is
                              given; refused unless --listen is a loopback address
   --dev-login-rate-limit PER_MINUTE[/BURST]
-                             dev-login requests a minute per client address [20/10]";
+                             dev-login requests a minute per client address [20/10]
+  --header-timeout SECS      a client must send a request's headers within this, and a
+                             connection idle this long is closed [30]
+  --request-timeout SECS     a request, its upload included, must be answered within this [120]
+  --max-connections N        connections served at once; past it clients get 503 [1024]";
 
 /// The environment variable that may hold facility keys (`CODE=KEY`, separated by spaces,
 /// commas or new lines), so they need not be on the command line.
@@ -77,6 +84,8 @@ pub struct Config {
     /// `POST /auth/dev-login` is mounted (loopback only).
     pub dev_login: bool,
     pub dev_login_rate_limit: RatePolicy,
+    /// Timeouts and the connection cap.
+    pub limits: ConnectionLimits,
 }
 
 /// The dev login's default limit per client address: enough for a developer, slow for guessing.
@@ -100,6 +109,7 @@ impl Default for Config {
             oidc: None,
             dev_login: false,
             dev_login_rate_limit: DEV_LOGIN_RATE_LIMIT,
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -250,6 +260,24 @@ pub fn parse_with_env(
                         format!(
                             "--shl-passcode-attempts '{text}' is not a number from 1 to {MAX_PASSCODE_ATTEMPTS}"
                         )
+                    })?;
+            }
+            "--header-timeout" => {
+                config.limits.header_timeout =
+                    seconds("--header-timeout", &value("--header-timeout")?)?;
+            }
+            "--request-timeout" => {
+                config.limits.request_timeout =
+                    seconds("--request-timeout", &value("--request-timeout")?)?;
+            }
+            "--max-connections" => {
+                let text = value("--max-connections")?;
+                config.limits.max_connections = text
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        format!("--max-connections '{text}' is not a number from 1 to 1000000")
                     })?;
             }
             "--shl-rate-limit" => {
@@ -446,6 +474,11 @@ mod tests {
             "--shl-passcode-attempts",
             "3",
             "--shl-rate-limit=120/20",
+            "--header-timeout",
+            "5",
+            "--request-timeout=60",
+            "--max-connections",
+            "200",
         ])
         .expect("valid");
         assert_eq!(config.db, PathBuf::from("x.db"));
@@ -472,6 +505,27 @@ mod tests {
                 burst: 20
             }
         );
+        assert_eq!(
+            config.limits,
+            ConnectionLimits {
+                header_timeout: Duration::from_secs(5),
+                request_timeout: Duration::from_secs(60),
+                max_connections: 200,
+            }
+        );
+    }
+
+    #[test]
+    fn connection_limits_refuse_zero_and_words() {
+        for (flag, value) in [
+            ("--header-timeout", "0"),
+            ("--request-timeout", "soon"),
+            ("--max-connections", "0"),
+            ("--max-connections", "-3"),
+        ] {
+            let error = run(&[flag, value]).expect_err(value);
+            assert!(error.starts_with(flag), "{error}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod auth;
 mod clock;
 mod config;
+mod connections;
 mod feed;
 mod guardians;
 mod http;

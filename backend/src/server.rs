@@ -4,7 +4,6 @@
 //! close the database, checkpointing its WAL.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::auth::FacilityKeys;
 use crate::clock;
 use crate::config::Config;
+use crate::connections;
 use crate::http::{router, AppState, Settings};
 use crate::oidc::OidcVerifier;
 use crate::seed::seed;
@@ -85,14 +85,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         writeln!(stdout, "listening on http://{address}")?;
         stdout.flush()?;
     }
-    // The client's address is what the share endpoints' rate limit counts by.
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
+    connections::serve(listener, router(state), config.limits, shutdown_signal()).await;
 
     // Storage work whose client went away still finishes; then the database closes.
     let storage = drain(storage).await;

@@ -591,3 +591,58 @@ fn the_viewer_page_is_one_self_contained_file_under_a_strict_policy() {
     assert!(page.text.contains("data-state=\"loading\""));
     assert!(page.text.contains("Quầy tiếp đón"));
 }
+
+#[test]
+fn a_citizen_holds_at_most_twenty_live_links_and_a_revoked_one_frees_a_place() {
+    let (_dir, server) = server(&[]);
+    let family = family(&server);
+    let token = &family.mother.token;
+    let sealed = seal(&sample_bundle(), true).jwe;
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let (id, _) = share(
+            &server,
+            token,
+            &family.mother.patient_id,
+            &sealed,
+            json!({}),
+        );
+        ids.push(id);
+    }
+    let refused = upload(
+        &server,
+        token,
+        &family.mother.patient_id,
+        &sealed,
+        json!({}),
+    );
+    assert_eq!(refused.status, 429, "{}", refused.text);
+    let wait: i64 = refused
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds");
+    assert!((1..=3600).contains(&wait), "Retry-After {wait}");
+    assert!(refused.text.contains("revoke"), "{}", refused.text);
+    // The child's book counts against the guardian who shares it.
+    let for_son = upload(&server, token, &family.son.patient_id, &sealed, json!({}));
+    assert_eq!(for_son.status, 429, "{}", for_son.text);
+    // Another citizen is not held back by the mother's quota.
+    share(
+        &server,
+        &family.stranger.token,
+        &family.stranger.patient_id,
+        &sealed,
+        json!({}),
+    );
+
+    let revoked = server.send("DELETE", &format!("/shl/{}", ids[0]), Some(token), None);
+    assert!(revoked.status < 300, "{}", revoked.text);
+    share(
+        &server,
+        token,
+        &family.mother.patient_id,
+        &sealed,
+        json!({}),
+    );
+}

@@ -11,7 +11,8 @@ mod patient;
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -123,6 +124,22 @@ pub fn citizen_of(reader: &dyn Reader, token: Option<&str>) -> Result<StoredPers
 /// The bearer credential as an owned string, for moving into blocking work.
 pub fn bearer_of(headers: &HeaderMap) -> Option<String> {
     bearer(headers).map(str::to_string)
+}
+
+/// The request's body, read only now: after the caller's credential was checked, so a stranger
+/// cannot make the server take in a large upload. Past the route's limit it is a 413.
+pub async fn read_body(state: &AppState, request: Request) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            let status = rejection.status();
+            let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "too-costly"
+            } else {
+                "invalid"
+            };
+            ApiError::one(status, Issue::new(code, rejection.body_text()))
+        })
 }
 
 /// A JSON request body, or a 400 saying why not.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use super::open::{Delivery, Manifest};
 use super::rate_limit::retry_after_secs;
 use super::{manage, upload, viewer, ShareError, MAX_FILE_BYTES};
 use crate::clock;
-use crate::http::{bearer_of, AppState};
+use crate::http::{bearer_of, citizen_of, read_body, AppState};
 use crate::outcome::ApiError;
 use crate::storage::Storage;
 
@@ -88,12 +88,17 @@ fn jose(file: String) -> Response {
         .into_response()
 }
 
-async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ShareError> {
-    let token = bearer_of(&headers);
+async fn create(State(state): State<AppState>, request: Request) -> Result<Response, ShareError> {
+    let token = bearer_of(request.headers());
+    // The token first: a stranger's upload is refused before its body is read.
+    let checked = token.clone();
+    blocking(&state, move |storage| {
+        let reader = storage.read()?;
+        citizen_of(&*reader, checked.as_deref())?;
+        Ok(())
+    })
+    .await?;
+    let body = read_body(&state, request).await?;
     let age_limit = state.settings.guardian_age_limit;
     let created = blocking(&state, move |storage| {
         upload::create_share(

@@ -31,6 +31,10 @@ use crate::storage::{StorageError, StoredShare};
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 /// A link lives at most this long: a check-in visit, not a standing permission.
 pub const MAX_LIFETIME_SECS: i64 = 24 * 3600;
+/// The most live links (unrevoked, unexpired) one citizen may hold at once.
+pub const MAX_LIVE_SHARES: i64 = 20;
+/// The most bytes of live files one citizen may hold at once: four full-size shares.
+pub const MAX_LIVE_SHARE_BYTES: i64 = 4 * MAX_FILE_BYTES as i64;
 /// Wrong passcodes allowed before a link locks, unless `--shl-passcode-attempts` says otherwise.
 pub const DEFAULT_PASSCODE_ATTEMPTS: u32 = 5;
 /// The most `--shl-passcode-attempts` accepts.
@@ -76,6 +80,9 @@ pub enum ShareError {
     /// 429 with `Retry-After`.
     #[error("too many requests from this client; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// 429 with `Retry-After` (when the citizen's first live link expires): the upload quota.
+    #[error("the citizen's live share links are at the quota; retry in {retry_after_secs} s")]
+    QuotaReached { retry_after_secs: u64 },
     /// Anything the rest of the server answers (401 token, 403, 500).
     #[error("{}", .0.status)]
     Api(ApiError),
@@ -123,23 +130,34 @@ impl IntoResponse for ShareError {
                 axum::Json(json!({ "remainingAttempts": remaining })),
             )
                 .into_response(),
-            ShareError::RateLimited { retry_after_secs } => {
-                let mut response = ApiError::one(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    Issue::new(
-                        "throttled",
-                        format!("too many requests from this address; try again in {retry_after_secs} s"),
-                    ),
-                )
-                .into_response();
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-                response
-            }
+            ShareError::RateLimited { retry_after_secs } => too_many(
+                format!("too many requests from this address; try again in {retry_after_secs} s"),
+                retry_after_secs,
+            ),
+            ShareError::QuotaReached { retry_after_secs } => too_many(
+                format!(
+                    "you already hold as many live share links as a citizen may ({MAX_LIVE_SHARES} links, \
+                     {} MiB in all): revoke one, or wait {retry_after_secs} s for the next to expire",
+                    MAX_LIVE_SHARE_BYTES / (1024 * 1024)
+                ),
+                retry_after_secs,
+            ),
             ShareError::Api(error) => error.into_response(),
         }
     }
+}
+
+/// A 429 with `Retry-After`.
+fn too_many(diagnostics: String, retry_after_secs: u64) -> Response {
+    let mut response = ApiError::one(
+        StatusCode::TOO_MANY_REQUESTS,
+        Issue::new("throttled", diagnostics),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
 }
 
 /// A new link id: 32 bytes from the system's secure random source, base64url without padding

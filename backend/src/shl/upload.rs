@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use super::passcode::hash_passcode;
 use super::{
     new_link_id, ShareError, CONTENT_TYPES, LOG_RETENTION_SECS, MAX_FILE_BYTES, MAX_LIFETIME_SECS,
+    MAX_LIVE_SHARES, MAX_LIVE_SHARE_BYTES,
 };
 use crate::clock;
 use crate::guardians::visible_people;
@@ -262,6 +263,15 @@ pub fn create_share(
     };
     let mut writer = storage.write()?;
     writer.prune_shares(now, now - LOG_RETENTION_SECS)?;
+    // Counted inside the write transaction: uploads arriving at once cannot pass it together.
+    let live = writer.live_shares_of(&share.creator_id, now)?;
+    let size = share.file.as_ref().map_or(0, String::len) as i64;
+    if live.count >= MAX_LIVE_SHARES || live.bytes + size > MAX_LIVE_SHARE_BYTES {
+        let wait = live.first_expiry.map_or(MAX_LIFETIME_SECS, |at| at - now);
+        return Err(ShareError::QuotaReached {
+            retry_after_secs: wait.max(1) as u64,
+        });
+    }
     writer.put_share(&share)?;
     writer.commit()?;
     Ok(Created {

@@ -138,6 +138,16 @@ pub struct ShareTicket {
     pub expires_at_ms: i64,
 }
 
+/// The shares a citizen made that can still be served: what the upload quota counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveShares {
+    pub count: i64,
+    /// Their files' size in all.
+    pub bytes: i64,
+    /// Unix seconds: when the first of them expires.
+    pub first_expiry: Option<i64>,
+}
+
 /// Queries, all within the snapshot (or the write transaction) they are called on.
 pub trait Reader {
     fn person(&self, patient_id: &str) -> StorageResult<Option<StoredPerson>>;
@@ -165,6 +175,9 @@ pub trait Reader {
         include_deleted: bool,
     ) -> StorageResult<Vec<StoredRecord>>;
     fn share(&self, link_id: &str) -> StorageResult<Option<StoredShare>>;
+    /// The creator's shares that are unrevoked, unexpired at `now` (unix seconds) and still hold
+    /// their file.
+    fn live_shares_of(&self, creator_id: &str, now: i64) -> StorageResult<LiveShares>;
     /// The share's accesses, oldest first.
     fn share_accesses(&self, link_id: &str) -> StorageResult<Vec<ShareAccess>>;
 }

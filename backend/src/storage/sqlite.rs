@@ -12,8 +12,8 @@ use healthbook_core::model::{GuardianLink, Person, Record, RecordKind, RecordSou
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use super::{
-    Origin, Reader, ShareAccess, ShareTicket, Storage, StorageError, StorageResult, StoredLink,
-    StoredPasscode, StoredPerson, StoredRecord, StoredShare, StoredToken, Writer,
+    LiveShares, Origin, Reader, ShareAccess, ShareTicket, Storage, StorageError, StorageResult,
+    StoredLink, StoredPasscode, StoredPerson, StoredRecord, StoredShare, StoredToken, Writer,
 };
 
 /// How many idle read connections are kept for reuse.
@@ -22,8 +22,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, one script per version; `user_version` says how many have run.
 /// 1: people, guardian links, records, tokens. 2: SMART Health Links (shares, their access log,
-/// one-time file tickets).
-const MIGRATIONS: [&str; 2] = [
+/// one-time file tickets). 3: a citizen's live shares found by creator (the upload quota).
+const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE counter (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -100,6 +100,9 @@ CREATE TABLE share_tickets (
     link_id TEXT NOT NULL REFERENCES share_links (id) ON DELETE CASCADE,
     expires_at_ms INTEGER NOT NULL
 );
+"#,
+    r#"
+CREATE INDEX share_links_by_creator ON share_links (creator_id, expires_at);
 "#,
 ];
 
@@ -558,6 +561,21 @@ impl<T: HasConnection> Reader for T {
                 share_row,
             )
             .optional()?)
+    }
+
+    fn live_shares_of(&self, creator_id: &str, now: i64) -> StorageResult<LiveShares> {
+        Ok(self.conn()?.query_row(
+            "SELECT count(*), coalesce(sum(length(file)), 0), min(expires_at) FROM share_links
+             WHERE creator_id = ?1 AND expires_at > ?2 AND NOT revoked AND file IS NOT NULL",
+            params![creator_id, now],
+            |row| {
+                Ok(LiveShares {
+                    count: row.get(0)?,
+                    bytes: row.get(1)?,
+                    first_expiry: row.get(2)?,
+                })
+            },
+        )?)
     }
 
     fn share_accesses(&self, link_id: &str) -> StorageResult<Vec<ShareAccess>> {

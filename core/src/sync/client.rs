@@ -49,7 +49,9 @@ impl Http {
             .tls_backend_preconfigured(tls_config()?)
             .user_agent(concat!("healthbook/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
-            .pool_idle_timeout(Duration::from_secs(60))
+            // Shorter than the server's idle limit (30 s by default), so the phone drops a kept-alive
+            // connection before the server closes it under a request on its way.
+            .pool_idle_timeout(Duration::from_secs(20))
             .redirect(same_origin_redirects())
             .build()
             .map_err(|e| Error::Network(format!("could not set up HTTP: {e}")))?;
