@@ -2,7 +2,8 @@
 //! their own book or a child's, each entry on its own and in its own transaction. The record id is
 //! made on the phone and is the idempotency key; `base_version` (`ifMatch`) is the version the edit
 //! was based on. A retried push answers what the first one did; an edit based on an older version
-//! is a conflict; facility records are read-only. Every stored change gets a new `seq`, so the
+//! is a conflict; facility records are read-only, and ids in the facility namespace (`fac-…`) are
+//! not the citizen's to take, so no one can push a record under a hospital's next id. Every stored change gets a new `seq`, so the
 //! citizen's other devices receive it through the feed.
 
 use healthbook_core::model::{CalendarDate, Record, RecordSource};
@@ -12,6 +13,7 @@ use healthbook_core::sync::wire::{
 use serde_json::Value;
 
 use crate::guardians::{visible_people, Visible};
+use crate::ingest::FACILITY_ID_PREFIX;
 use crate::outcome::{ApiError, Issue};
 use crate::storage::{Storage, StorageResult, StoredRecord, Writer};
 
@@ -82,6 +84,13 @@ fn push_one(
                 "the record is in a book this token does not reach",
             ));
         }
+    }
+    if item.record_id.starts_with(FACILITY_ID_PREFIX) {
+        return Ok(rejected(
+            422,
+            "the record id is reserved for facility records (ids starting with 'fac-'); the book \
+             makes its own record ids",
+        ));
     }
     let outcome = match item.change {
         PushChange::Put { person, record } => {

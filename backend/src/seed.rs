@@ -1,6 +1,7 @@
 //! `--seed`: the synthetic sample family (a mother and two children, about 950 records) from
 //! `healthbook_core::sample`, so a fresh server has books to sync. Citizens are matched by CCCD,
-//! records keep their own ids and sources, and each child is linked to the mother as guardian.
+//! records keep their own ids and sources, and each child is linked to the mother as guardian
+//! (logged in the link log with no facility; no facility may change such a link).
 //! Idempotent: what is already there (by CCCD, record id, link) is left as it is, whatever day the
 //! seed runs on. All in one transaction.
 
@@ -9,8 +10,9 @@ use std::collections::HashMap;
 use healthbook_core::model::CalendarDate;
 use healthbook_core::sample::sample_family;
 
+use crate::clock;
 use crate::people;
-use crate::storage::{Storage, StorageResult, StoredLink, StoredRecord};
+use crate::storage::{LinkAction, LinkChange, Storage, StorageResult, StoredLink, StoredRecord};
 
 /// The seed the sample family is drawn from.
 pub const SAMPLE_SEED: u64 = 42;
@@ -62,6 +64,15 @@ pub fn seed(storage: &dyn Storage, today: CalendarDate) -> StorageResult<Seeded>
         if !known {
             let mut link = link.clone();
             link.guardian_person_id = None;
+            writer.log_link_change(&LinkChange {
+                at_ms: clock::unix_millis(),
+                child_id: child_id.clone(),
+                guardian_personal_id: guardian_personal_id.clone(),
+                facility_code: None,
+                action: LinkAction::Made,
+                since: link.since,
+                until: link.until,
+            })?;
             writer.put_link(&StoredLink {
                 child_id: child_id.clone(),
                 guardian_personal_id,

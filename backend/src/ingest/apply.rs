@@ -1,19 +1,29 @@
 //! Storing a checked transaction, all of it in one write transaction or nothing: the citizen
-//! (created when their CCCD is new), each record under the id derived from the facility and its
-//! resource id (a corrected resource replaces its record and bumps the version; an identical one
-//! changes nothing), withdrawals as deletions, and guardian links. Problems only the stored state
-//! can reveal (a resource id already used for another patient, a withdrawal of something never
-//! sent) abort the whole transaction and are reported like any other.
+//! (created when their CCCD is new), each record found again by its origin (the facility and its
+//! resource id; a corrected resource replaces its record and bumps the version, an identical one
+//! changes nothing) or stored under a new id in the facility namespace, withdrawals as deletions,
+//! and guardian links, each change of a link logged. Problems only the stored state can reveal (a
+//! known CCCD under another name or birth date, another facility's guardian link, a resource id
+//! already used for another patient, a withdrawal of something never sent) abort the whole
+//! transaction and are reported like any other.
 
 use std::collections::HashSet;
 
 use healthbook_core::fhir::imported_record_id;
-use healthbook_core::model::{Record, RecordSource};
+use healthbook_core::model::{GuardianLink, Record, RecordSource};
 
+use super::guardian::PlannedGuardian;
 use super::read::{Method, PlannedRecord, Transaction};
+use crate::clock;
+use crate::ids::new_patient_id;
 use crate::outcome::Issue;
 use crate::people;
-use crate::storage::{Origin, StorageResult, StoredLink, StoredPerson, StoredRecord, Writer};
+use crate::storage::{
+    LinkAction, LinkChange, Origin, StorageResult, StoredLink, StoredPerson, StoredRecord, Writer,
+};
+
+/// The prefix of facility record ids: citizens may not push ids that start with it.
+pub const FACILITY_ID_PREFIX: &str = "fac-";
 
 /// What happened to one entry, for the `transaction-response`.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,10 +33,14 @@ pub struct EntryResult {
     pub version: Option<i64>,
 }
 
-/// The server's record id of a facility's resource: the same resource always maps to the same
-/// record, and two facilities' resources never collide.
+/// The id a new record of a facility's resource gets: `fac-` and the hash `imported_record_id`
+/// takes, so two facilities' resources never collide. Records stored before the facility
+/// namespace have `fhir-` and the same hash; they keep it, since ingest finds a record again by
+/// its origin, not by this id.
 fn facility_record_id(facility_code: &str, resource_ref: &str) -> String {
-    imported_record_id(&format!("facility:{facility_code}"), resource_ref)
+    let old = imported_record_id(&format!("facility:{facility_code}"), resource_ref);
+    let hash = old.strip_prefix("fhir-").unwrap_or(&old);
+    format!("{FACILITY_ID_PREFIX}{hash}")
 }
 
 fn link_origin(facility_code: &str, related_person_id: &str) -> String {
@@ -49,6 +63,10 @@ pub fn apply(
         index
     };
 
+    let known = check_who_is_who(writer, &transaction)?;
+    if !known.is_empty() {
+        return Ok(Err(known));
+    }
     let (patient, created) = people::find_or_create(writer, &transaction.patient)?;
     let patient_id = patient.patient_id.clone();
 
@@ -108,8 +126,7 @@ pub fn apply(
                 continue;
             }
             for link in links {
-                writer.remove_link(&link.child_id, &link.guardian_personal_id)?;
-                people::touch(writer, &link.child_id)?;
+                end_link(writer, facility_code, &link)?;
             }
             let i = slot(&mut results, request.index);
             results[i] = Some(EntryResult {
@@ -166,14 +183,43 @@ pub fn apply(
             if old.guardian_personal_id != planned.guardian_personal_id
                 || old.child_id != patient_id
             {
-                writer.remove_link(&old.child_id, &old.guardian_personal_id)?;
-                people::touch(writer, &old.child_id)?;
+                end_link(writer, facility_code, &old)?;
             }
         }
         let existing = writer
             .links_of_guardian(&planned.guardian_personal_id)?
             .into_iter()
             .find(|l| l.child_id == patient_id);
+        // A link another facility made, or the seed, is not this facility's to change.
+        if let Some(existing) = &existing {
+            let ours = existing
+                .origin
+                .as_deref()
+                .is_some_and(|o| o.starts_with(&format!("facility:{facility_code}|")));
+            if !ours {
+                if !says_the_same(&existing.link, &planned.link) {
+                    issues.push(
+                        Issue::new(
+                            "forbidden",
+                            "this guardian link of the Patient was made by another facility or at \
+                             registration; only the facility that made it may change or end it",
+                        )
+                        .at(format!(
+                            "Bundle.entry[{}].resource.identifier",
+                            planned.index
+                        )),
+                    );
+                }
+                // The same link again, from another facility: nothing changes, it stays theirs.
+                let i = slot(&mut results, planned.index);
+                results[i] = Some(EntryResult {
+                    created: false,
+                    location: format!("RelatedPerson/{}", planned.id),
+                    version: None,
+                });
+                continue;
+            }
+        }
         let link = StoredLink {
             child_id: patient_id.clone(),
             guardian_personal_id: planned.guardian_personal_id,
@@ -184,6 +230,14 @@ pub fn apply(
         if existing.as_ref() != Some(&link) {
             writer.put_link(&link)?;
             people::touch(writer, &patient_id)?;
+            // A change of origin alone (another RelatedPerson id of the same facility) is logged
+            // too: the link is still made by this facility.
+            let action = if created {
+                LinkAction::Made
+            } else {
+                LinkAction::Changed
+            };
+            log_link(writer, facility_code, &link, action)?;
         }
         let i = slot(&mut results, planned.index);
         results[i] = Some(EntryResult {
@@ -230,7 +284,29 @@ fn store_record(
     planned: PlannedRecord,
 ) -> StorageResult<Result<Stored, Issue>> {
     let at = format!("Bundle.entry[{}].resource", planned.index);
-    let record_id = facility_record_id(facility_code, &planned.resource_ref);
+    // The record this resource made before, whatever its id (records stored before the facility
+    // namespace keep their `fhir-` ids).
+    let existing = writer
+        .records_from_origin(facility_code, &planned.resource_ref)?
+        .into_iter()
+        .find(|r| {
+            r.origin
+                .as_ref()
+                .is_some_and(|o| o.resource_ref == planned.resource_ref)
+        });
+    let record_id = match &existing {
+        Some(existing) => existing.record_id.clone(),
+        None => {
+            let id = facility_record_id(facility_code, &planned.resource_ref);
+            if writer.record(&id)?.is_some() {
+                // Taken by a record pushed before the namespace was reserved: any id in the
+                // namespace will do, since the origin is what finds the record again.
+                format!("{FACILITY_ID_PREFIX}{}", new_patient_id()?)
+            } else {
+                id
+            }
+        }
+    };
     let mut record: Record = planned.record;
     record.set_id(record_id.clone());
     record.set_person_id(patient.patient_id.clone());
@@ -242,7 +318,6 @@ fn store_record(
             format!("{} cannot be stored: {error}", planned.resource_ref),
         )));
     }
-    let existing = writer.record(&record_id)?;
     if let Some(existing) = &existing {
         if existing.patient_id != patient.patient_id {
             return Ok(Err(Issue::invalid(
@@ -293,6 +368,98 @@ fn tombstone(writer: &mut dyn Writer, record: StoredRecord) -> StorageResult<i64
     };
     writer.put_record(&stored)?;
     Ok(version)
+}
+
+/// What the stored state says against the transaction's people: a Patient or RelatedPerson whose
+/// CCCD belongs to a citizen with another name or birth date. The issues never say what the
+/// stored name or date is.
+fn check_who_is_who(writer: &dyn Writer, transaction: &Transaction) -> StorageResult<Vec<Issue>> {
+    let mut issues = Vec::new();
+    let patient = &transaction.patient;
+    let at = format!("Bundle.entry[{}].resource", transaction.patient_index);
+    if let Some(personal_id) = patient.personal_id.as_deref() {
+        if let Some(known) = writer.person_by_personal_id(personal_id)? {
+            if !people::same_name(&known.person.full_name, &patient.full_name) {
+                issues.push(Issue::invalid(
+                    format!("{at}.name"),
+                    "Patient.name: the CCCD belongs to a citizen with a different name; send the \
+                     name on the citizen's CCCD, or check the CCCD",
+                ));
+            }
+            if known.person.date_of_birth != patient.date_of_birth {
+                issues.push(Issue::invalid(
+                    format!("{at}.birthDate"),
+                    "Patient.birthDate: the CCCD belongs to a citizen with a different birth \
+                     date; send the birth date on the citizen's CCCD, or check the CCCD",
+                ));
+            }
+        }
+    }
+    for planned in &transaction.guardians {
+        issues.extend(check_guardian(writer, planned)?);
+    }
+    Ok(issues)
+}
+
+fn check_guardian(writer: &dyn Writer, planned: &PlannedGuardian) -> StorageResult<Vec<Issue>> {
+    let mut issues = Vec::new();
+    let Some(known) = writer.person_by_personal_id(&planned.guardian_personal_id)? else {
+        return Ok(issues);
+    };
+    let at = format!("Bundle.entry[{}].resource", planned.index);
+    if !people::same_name(&known.person.full_name, &planned.link.name) {
+        issues.push(Issue::invalid(
+            format!("{at}.name"),
+            "RelatedPerson.name: the guardian's CCCD belongs to a citizen with a different name; \
+             send the name on the guardian's CCCD, or check the CCCD",
+        ));
+    }
+    if planned
+        .birth_date
+        .is_some_and(|birth| birth != known.person.date_of_birth)
+    {
+        issues.push(Issue::invalid(
+            format!("{at}.birthDate"),
+            "RelatedPerson.birthDate: the guardian's CCCD belongs to a citizen with a different \
+             birth date; send the birth date on the guardian's CCCD, or check the CCCD",
+        ));
+    }
+    Ok(issues)
+}
+
+/// Whether another facility's RelatedPerson says what the link already says: the same relation,
+/// start and end, the same name, and the phone absent or the same.
+fn says_the_same(stored: &GuardianLink, sent: &GuardianLink) -> bool {
+    stored.relation == sent.relation
+        && stored.since == sent.since
+        && stored.until == sent.until
+        && people::same_name(&stored.name, &sent.name)
+        && (sent.phone.is_none() || sent.phone == stored.phone)
+}
+
+/// Removes the link, touches the child so the feed carries them again, and logs it.
+fn end_link(writer: &mut dyn Writer, facility_code: &str, link: &StoredLink) -> StorageResult<()> {
+    writer.remove_link(&link.child_id, &link.guardian_personal_id)?;
+    people::touch(writer, &link.child_id)?;
+    log_link(writer, facility_code, link, LinkAction::Ended)
+}
+
+fn log_link(
+    writer: &mut dyn Writer,
+    facility_code: &str,
+    link: &StoredLink,
+    action: LinkAction,
+) -> StorageResult<()> {
+    let ended = action == LinkAction::Ended;
+    writer.log_link_change(&LinkChange {
+        at_ms: clock::unix_millis(),
+        child_id: link.child_id.clone(),
+        guardian_personal_id: link.guardian_personal_id.clone(),
+        facility_code: Some(facility_code.to_string()),
+        action,
+        since: link.link.since.filter(|_| !ended),
+        until: link.link.until.filter(|_| !ended),
+    })
 }
 
 fn not_sent(at: &str, reference: &str) -> Issue {

@@ -1,6 +1,7 @@
 //! A facility's `RelatedPerson` naming a guardian of the transaction's Patient: who (their CCCD),
-//! how related (v3 RoleCode), their name and phone, and since/until when (`period`). It becomes the
-//! guardian link through which the guardian's token reaches the child's book.
+//! how related (v3 RoleCode), their name, birth date and phone, and since/until when (`period`).
+//! It becomes the guardian link through which the guardian's token reaches the child's book. The
+//! name and birth date are also what ingest checks against a guardian the server already knows.
 
 use healthbook_core::fhir::systems as sys;
 use healthbook_core::model::identifiers::{validate_personal_id, validate_phone};
@@ -18,7 +19,12 @@ pub struct PlannedGuardian {
     pub id: String,
     pub guardian_personal_id: String,
     pub link: GuardianLink,
+    /// The guardian's `birthDate`, when the RelatedPerson has one.
+    pub birth_date: Option<CalendarDate>,
 }
+
+/// What a RelatedPerson says: the guardian's CCCD, the link, the guardian's birth date.
+pub type ReadGuardian = (String, GuardianLink, Option<CalendarDate>);
 
 /// v3 RoleCode codes a guardian may be given, beyond the book's own table (`GUARDIAN_RELATIONS`).
 const MORE_RELATIONS: [(&str, GuardianRelation); 7] = [
@@ -36,8 +42,14 @@ pub fn read_guardian(
     resource: &Value,
     at: &str,
     is_patient: &dyn Fn(&str) -> bool,
-) -> Result<(String, GuardianLink), Vec<Issue>> {
+) -> Result<ReadGuardian, Vec<Issue>> {
     let mut issues = Vec::new();
+    let birth_date = day(
+        resource,
+        "birthDate",
+        &format!("{at}.birthDate"),
+        &mut issues,
+    );
     let about_patient = resource
         .get("patient")
         .and_then(|p| text(p, "reference"))
@@ -61,7 +73,7 @@ pub fn read_guardian(
             ),
         )),
         Some(id) => {
-            if let Err(e) = validate_personal_id("identifier", id, None, None) {
+            if let Err(e) = validate_personal_id("identifier", id, birth_date, None) {
                 issues.push(Issue::invalid(
                     format!("{at}.identifier"),
                     format!("the guardian's CCCD is not valid: {}", e.reason),
@@ -121,6 +133,7 @@ pub fn read_guardian(
                 since,
                 until,
             },
+            birth_date,
         )),
         _ => Err(issues),
     }
@@ -161,8 +174,8 @@ fn name_of(resource: &Value) -> Option<String> {
 }
 
 /// A date (or the date part of a date-time) at `key`; a malformed one is an issue.
-fn day(period: &Value, key: &str, at: &str, issues: &mut Vec<Issue>) -> Option<CalendarDate> {
-    let value = text(period, key)?;
+fn day(value: &Value, key: &str, at: &str, issues: &mut Vec<Issue>) -> Option<CalendarDate> {
+    let value = text(value, key)?;
     let date = value.get(..10).unwrap_or(value);
     match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
         Ok(day) => Some(day),

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::outcome::{ApiError, Issue};
 use crate::storage::Storage;
 use apply::EntryResult;
+pub use apply::FACILITY_ID_PREFIX;
 
 /// Checks and stores `bundle` from the facility `facility_code`; the `transaction-response`.
 pub fn ingest(

@@ -54,6 +54,8 @@ pub struct Transaction {
     /// The Patient as the FHIR import reads it, with the CCCD checked here (role and guardian
     /// are the server's to set).
     pub patient: Person,
+    /// The Patient's entry in the Bundle.
+    pub patient_index: usize,
     pub records: Vec<PlannedRecord>,
     pub guardians: Vec<PlannedGuardian>,
 }
@@ -163,11 +165,12 @@ pub fn read_transaction(bundle: &Value, facility_code: &str) -> Result<Transacti
         let at = format!("Bundle.entry[{}].resource", request.index);
         if request.resource_type == "RelatedPerson" {
             match read_guardian(resource, &at, &patient_refs.matcher()) {
-                Ok(link) => guardians.push(PlannedGuardian {
+                Ok((guardian_personal_id, link, birth_date)) => guardians.push(PlannedGuardian {
                     index: request.index,
                     id: request.id.clone(),
-                    guardian_personal_id: link.0,
-                    link: link.1,
+                    guardian_personal_id,
+                    link,
+                    birth_date,
                 }),
                 Err(mut found) => issues.append(&mut found),
             }
@@ -282,6 +285,7 @@ pub fn read_transaction(bundle: &Value, facility_code: &str) -> Result<Transacti
             Ok(Transaction {
                 requests,
                 patient,
+                patient_index,
                 records,
                 guardians,
             })

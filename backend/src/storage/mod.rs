@@ -11,7 +11,9 @@
 
 pub mod sqlite;
 
-use healthbook_core::model::{GuardianLink, Person, Record, RecordKind, RecordSource};
+use healthbook_core::model::{
+    CalendarDate, GuardianLink, Person, Record, RecordKind, RecordSource,
+};
 
 /// A storage failure. The message says where and what kind, never the stored values (health data).
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,49 @@ pub struct StoredLink {
     pub link: GuardianLink,
     /// `facility:<code>|RelatedPerson/<id>` when a facility sent it, so it can withdraw it.
     pub origin: Option<String>,
+}
+
+/// What happened to a guardian link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkAction {
+    Made,
+    Changed,
+    /// The link is gone (`DELETE RelatedPerson/<id>`, or its RelatedPerson names someone else now).
+    Ended,
+}
+
+impl LinkAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkAction::Made => "made",
+            LinkAction::Changed => "changed",
+            LinkAction::Ended => "ended",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<LinkAction> {
+        match name {
+            "made" => Some(LinkAction::Made),
+            "changed" => Some(LinkAction::Changed),
+            "ended" => Some(LinkAction::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the guardian link log: who changed which link, when, and what it says since.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkChange {
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    pub child_id: String,
+    pub guardian_personal_id: String,
+    /// The facility that sent it; `None` for the seed.
+    pub facility_code: Option<String>,
+    pub action: LinkAction,
+    /// The link's `since` and `until` after the change; both `None` once it ended.
+    pub since: Option<CalendarDate>,
+    pub until: Option<CalendarDate>,
 }
 
 /// Where a facility's record came from: its code and the resource it sent (`Encounter/e1`, or
@@ -156,6 +201,10 @@ pub trait Reader {
     /// The links naming `guardian_personal_id` as guardian, by child id.
     fn links_of_guardian(&self, guardian_personal_id: &str) -> StorageResult<Vec<StoredLink>>;
     fn links_from_origin(&self, origin: &str) -> StorageResult<Vec<StoredLink>>;
+    /// The log of the child's guardian links, oldest first. For audits: the server itself only
+    /// writes the log.
+    #[allow(dead_code)]
+    fn link_changes(&self, child_id: &str) -> StorageResult<Vec<LinkChange>>;
     fn record(&self, record_id: &str) -> StorageResult<Option<StoredRecord>>;
     /// The records a facility made from `resource_ref` (and from its `#…` parts).
     fn records_from_origin(
@@ -191,6 +240,8 @@ pub trait Writer: Reader {
     /// Inserts or replaces the link (by child and guardian personal id).
     fn put_link(&mut self, link: &StoredLink) -> StorageResult<()>;
     fn remove_link(&mut self, child_id: &str, guardian_personal_id: &str) -> StorageResult<()>;
+    /// Adds an entry to the guardian link log.
+    fn log_link_change(&mut self, change: &LinkChange) -> StorageResult<()>;
     /// Inserts or replaces the record (by `record_id`).
     fn put_record(&mut self, record: &StoredRecord) -> StorageResult<()>;
     fn put_token(&mut self, token_hash: &[u8; 32], token: &StoredToken) -> StorageResult<()>;

@@ -8,12 +8,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use healthbook_core::model::{GuardianLink, Person, Record, RecordKind, RecordSource};
+use healthbook_core::model::{
+    CalendarDate, GuardianLink, Person, Record, RecordKind, RecordSource,
+};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use super::{
-    LiveShares, Origin, Reader, ShareAccess, ShareTicket, Storage, StorageError, StorageResult,
-    StoredLink, StoredPasscode, StoredPerson, StoredRecord, StoredShare, StoredToken, Writer,
+    LinkAction, LinkChange, LiveShares, Origin, Reader, ShareAccess, ShareTicket, Storage,
+    StorageError, StorageResult, StoredLink, StoredPasscode, StoredPerson, StoredRecord,
+    StoredShare, StoredToken, Writer,
 };
 
 /// How many idle read connections are kept for reuse.
@@ -22,8 +25,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, one script per version; `user_version` says how many have run.
 /// 1: people, guardian links, records, tokens. 2: SMART Health Links (shares, their access log,
-/// one-time file tickets). 3: a citizen's live shares found by creator (the upload quota).
-const MIGRATIONS: [&str; 3] = [
+/// one-time file tickets). 3: the guardian link log. 4: a citizen's live shares found by creator
+/// (the upload quota).
+const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE counter (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -100,6 +104,19 @@ CREATE TABLE share_tickets (
     link_id TEXT NOT NULL REFERENCES share_links (id) ON DELETE CASCADE,
     expires_at_ms INTEGER NOT NULL
 );
+"#,
+    r#"
+CREATE TABLE guardian_link_changes (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    child_id TEXT NOT NULL REFERENCES people (patient_id),
+    guardian_personal_id TEXT NOT NULL,
+    facility_code TEXT,
+    action TEXT NOT NULL CHECK (action IN ('made', 'changed', 'ended')),
+    since TEXT,
+    until TEXT
+);
+CREATE INDEX guardian_link_changes_by_child ON guardian_link_changes (child_id, id);
 "#,
     r#"
 CREATE INDEX share_links_by_creator ON share_links (creator_id, expires_at);
@@ -323,6 +340,50 @@ fn to_link((child_id, guardian_personal_id, body, origin): LinkRow) -> StorageRe
     })
 }
 
+type LinkChangeRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+fn link_change_row(row: &Row) -> rusqlite::Result<LinkChangeRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+    ))
+}
+
+fn to_link_change(
+    (at_ms, child_id, guardian_personal_id, facility_code, action, since, until): LinkChangeRow,
+) -> StorageResult<LinkChange> {
+    let action = LinkAction::parse(&action)
+        .ok_or_else(|| StorageError("a logged link change has an unknown action".into()))?;
+    Ok(LinkChange {
+        at_ms,
+        child_id,
+        guardian_personal_id,
+        facility_code,
+        action,
+        since: since.as_deref().map(stored_day).transpose()?,
+        until: until.as_deref().map(stored_day).transpose()?,
+    })
+}
+
+/// A date kept as `YYYY-MM-DD`.
+fn stored_day(text: &str) -> StorageResult<CalendarDate> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StorageError("a logged link change has a malformed date".into()))
+}
+
 struct RecordRow {
     record_id: String,
     patient_id: String,
@@ -493,6 +554,16 @@ impl<T: HasConnection> Reader for T {
         collect(rows, to_link)
     }
 
+    fn link_changes(&self, child_id: &str) -> StorageResult<Vec<LinkChange>> {
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(
+            "SELECT at_ms, child_id, guardian_personal_id, facility_code, action, since, until
+             FROM guardian_link_changes WHERE child_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map([child_id], link_change_row)?;
+        collect(rows, to_link_change)
+    }
+
     fn record(&self, record_id: &str) -> StorageResult<Option<StoredRecord>> {
         let row = self
             .conn()?
@@ -634,6 +705,24 @@ impl Writer for SqliteWriter<'_> {
         self.conn.execute(
             "DELETE FROM guardian_links WHERE child_id = ?1 AND guardian_personal_id = ?2",
             params![child_id, guardian_personal_id],
+        )?;
+        Ok(())
+    }
+
+    fn log_link_change(&mut self, change: &LinkChange) -> StorageResult<()> {
+        self.conn.execute(
+            "INSERT INTO guardian_link_changes
+                 (at_ms, child_id, guardian_personal_id, facility_code, action, since, until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                change.at_ms,
+                change.child_id,
+                change.guardian_personal_id,
+                change.facility_code,
+                change.action.as_str(),
+                change.since.map(|d| d.format("%Y-%m-%d").to_string()),
+                change.until.map(|d| d.format("%Y-%m-%d").to_string())
+            ],
         )?;
         Ok(())
     }

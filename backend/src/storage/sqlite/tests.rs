@@ -5,8 +5,8 @@ use healthbook_core::model::{
 
 use super::{SqliteStorage, MIGRATIONS};
 use crate::storage::{
-    Origin, ShareAccess, ShareTicket, Storage, StoredPasscode, StoredPerson, StoredRecord,
-    StoredShare, StoredToken,
+    LinkAction, LinkChange, Origin, ShareAccess, ShareTicket, Storage, StoredPasscode,
+    StoredPerson, StoredRecord, StoredShare, StoredToken,
 };
 
 fn person(patient_id: &str, personal_id: &str) -> StoredPerson {
@@ -183,6 +183,51 @@ fn records_from_an_origin_include_its_parts_but_not_lookalikes() {
         .records_from_origin("79001", "FamilyMemberHistory/f1")
         .expect("q")
         .is_empty());
+}
+
+#[test]
+fn link_changes_are_read_back_per_child_in_the_order_logged() {
+    let (_dir, storage) = open();
+    let mut writer = storage.write().expect("write");
+    writer
+        .put_person(&person("p1", "001190000001"))
+        .expect("put");
+    writer
+        .put_person(&person("p2", "001190000002"))
+        .expect("put");
+    let day = |d: u32| NaiveDate::from_ymd_opt(2020, 5, d);
+    let change = |child: &str, at_ms: i64, action: LinkAction, until| LinkChange {
+        at_ms,
+        child_id: child.into(),
+        guardian_personal_id: "001190012345".into(),
+        facility_code: Some("01001".into()),
+        action,
+        since: day(1),
+        until,
+    };
+    // Logged in this order, the clock going back in between: the log keeps the order logged.
+    let logged = [
+        change("p1", 2_000, LinkAction::Made, None),
+        change("p1", 1_000, LinkAction::Changed, day(20)),
+        LinkChange {
+            since: None,
+            until: None,
+            facility_code: None,
+            ..change("p1", 3_000, LinkAction::Ended, None)
+        },
+    ];
+    for entry in &logged {
+        writer.log_link_change(entry).expect("log");
+    }
+    writer
+        .log_link_change(&change("p2", 1_500, LinkAction::Made, None))
+        .expect("log");
+    writer.commit().expect("commit");
+
+    let reader = storage.read().expect("read");
+    assert_eq!(reader.link_changes("p1").expect("query"), logged);
+    assert_eq!(reader.link_changes("p2").expect("query").len(), 1);
+    assert!(reader.link_changes("p3").expect("query").is_empty());
 }
 
 #[test]
