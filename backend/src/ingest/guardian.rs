@@ -86,8 +86,8 @@ pub fn read_guardian(
         issues.push(Issue::invalid(
             format!("{at}.relationship"),
             format!(
-                "needs a code of {} saying how the guardian is related (MTH, FTH, GRPRN, GRMTH, GRFTH, SIB, GUARD, O)",
-                sys::V3_ROLE_CODE
+                "needs a code of {} saying how the guardian is related (MTH, FTH, GRPRN, GRMTH, GRFTH, SIB, GUARD), or O (other) of {}",
+                sys::V3_ROLE_CODE, sys::V2_CONTACT_ROLE
             ),
         ));
     }
@@ -140,22 +140,15 @@ pub fn read_guardian(
 }
 
 fn relation_of(concept: &Value) -> Option<GuardianRelation> {
-    list(concept, "coding")
-        .iter()
-        .filter(|c| text(c, "system") == Some(sys::V3_ROLE_CODE))
-        .filter_map(|c| text(c, "code"))
-        .find_map(|code| {
-            sys::GUARDIAN_RELATIONS
-                .iter()
-                .find(|(_, c, _)| *c == code)
-                .map(|(relation, _, _)| *relation)
-                .or_else(|| {
-                    MORE_RELATIONS
-                        .iter()
-                        .find(|(c, _)| *c == code)
-                        .map(|(_, relation)| *relation)
-                })
+    list(concept, "coding").iter().find_map(|c| {
+        let (system, code) = (text(c, "system"), text(c, "code")?);
+        sys::guardian_relation(system, code).or_else(|| {
+            (system == Some(sys::V3_ROLE_CODE))
+                .then(|| MORE_RELATIONS.iter().find(|(m, _)| *m == code))
+                .flatten()
+                .map(|(_, relation)| *relation)
         })
+    })
 }
 
 /// `name.text`, else family name then given names (Vietnamese order).
@@ -183,5 +176,38 @@ fn day(value: &Value, key: &str, at: &str, issues: &mut Vec<Issue>) -> Option<Ca
             issues.push(Issue::invalid(at, "is not a date (YYYY-MM-DD)"));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn relation(system: &str, code: &str) -> Option<GuardianRelation> {
+        relation_of(&json!({ "coding": [{ "system": system, "code": code }] }))
+    }
+
+    #[test]
+    fn relations_are_read_under_their_own_code_system() {
+        assert_eq!(
+            relation(sys::V2_CONTACT_ROLE, "O"),
+            Some(GuardianRelation::Other)
+        );
+        assert_eq!(
+            relation(sys::V3_ROLE_CODE, "O"),
+            Some(GuardianRelation::Other),
+            "the v3 O older systems send"
+        );
+        assert_eq!(
+            relation(sys::V3_ROLE_CODE, "GRMTH"),
+            Some(GuardianRelation::Grandparent)
+        );
+        assert_eq!(
+            relation(sys::V3_ROLE_CODE, "MTH"),
+            Some(GuardianRelation::Mother)
+        );
+        assert_eq!(relation(sys::V2_CONTACT_ROLE, "MTH"), None);
+        assert_eq!(relation("http://example.org/roles", "MTH"), None);
     }
 }

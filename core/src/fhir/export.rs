@@ -15,7 +15,8 @@ use crate::model::time::{start_of_day_vn, vn_date};
 use crate::model::{
     Allergy, CalendarDate, Condition, ConditionStatus, DateTimeOffset, DrugLine, Facility,
     HistoryKind, Immunization, ImmunizationProgramme, Observation, ObservationKind,
-    ObservationValue, Person, Prescription, ReAppointment, Record, ReferralSlip, Sex, Visit,
+    ObservationValue, Person, Prescription, ReAppointment, Record, RecordSource, ReferralSlip, Sex,
+    Visit,
 };
 
 /// The book's FHIR document of `person` and `records`, stamped `generated_at`.
@@ -477,11 +478,16 @@ impl<'a> Document<'a> {
             }
             let part = format!("procedure-{}", i + 1);
             let slot = self.reserve(&origin.key(&part));
+            // The book knows the visit, not the hour of the procedure: it was done during the visit.
             let body = json!({
                 "status": "completed",
                 "code": { "text": procedure },
                 "subject": self.subject(),
                 "encounter": encounter_ref.clone(),
+                "performedPeriod": {
+                    "start": instant(&visit.start),
+                    "end": visit.end.as_ref().map(instant),
+                },
             });
             self.put(
                 &slot,
@@ -654,7 +660,7 @@ impl<'a> Document<'a> {
         if let Some(months) = prescription.patient_age_months {
             extensions.push(json!({
                 "url": sys::EXT_PATIENT_AGE,
-                "valueAge": { "value": months, "unit": "mo", "system": sys::UCUM, "code": "mo" },
+                "valueAge": age_in_months(months),
             }));
         }
         let prior = non_empty(prescription.replaces.as_deref())
@@ -780,7 +786,9 @@ impl<'a> Document<'a> {
         let body = json!({
             "extension": extensions,
             "identifier": [{ "system": sys::REFERRAL_SLIP, "value": referral.slip_number }],
-            "status": if valid_until >= self.today { "active" } else { "completed" },
+            // Past its validity the slip authorises nothing more ("revoked"); whether it was used the
+            // book does not know, so it is never "completed".
+            "status": if valid_until >= self.today { "active" } else { "revoked" },
             "intent": "order",
             "category": [concept(
                 vec![coding(sys::SNOMED, sys::SNOMED_PATIENT_REFERRAL, Some("Patient referral"))],
@@ -975,7 +983,7 @@ impl<'a> Document<'a> {
             .and_then(|c| sys::fhir_code(&sys::ALLERGY_CRITICALITIES, c));
         let body = json!({
             "clinicalStatus": concept(vec![coding(sys::ALLERGY_CLINICAL, "active", Some("Active"))], None),
-            "verificationStatus": concept(vec![coding(sys::ALLERGY_VERIFICATION, "confirmed", Some("Confirmed"))], None),
+            "verificationStatus": verification(sys::ALLERGY_VERIFICATION, allergy.source),
             "category": category.map(|c| vec![c]),
             "criticality": criticality,
             "code": { "text": allergy.substance },
@@ -1075,7 +1083,7 @@ impl<'a> Document<'a> {
             });
         let body = json!({
             "clinicalStatus": concept(vec![coding(sys::CONDITION_CLINICAL, status, Some(status_display))], None),
-            "verificationStatus": concept(vec![coding(sys::CONDITION_VERIFICATION, "confirmed", Some("Confirmed"))], None),
+            "verificationStatus": verification(sys::CONDITION_VERIFICATION, condition.source),
             "category": [
                 concept(vec![coding(sys::CONDITION_CATEGORY, "problem-list-item", Some("Problem List Item"))], None),
                 history,
@@ -1210,9 +1218,11 @@ impl<'a> Document<'a> {
             })]
         });
         let contact = person.guardian.as_ref().map(|g| {
-            let relation = sys::GUARDIAN_RELATIONS.iter().find(|(r, _, _)| *r == g.relation);
-            let relationship = relation.map(|(_, code, display)| {
-                vec![concept(vec![coding(sys::V3_ROLE_CODE, code, Some(display))], None)]
+            let relation = sys::GUARDIAN_RELATIONS
+                .iter()
+                .find(|(r, _, _, _)| *r == g.relation);
+            let relationship = relation.map(|(_, system, code, display)| {
+                vec![concept(vec![coding(system, code, Some(display))], None)]
             });
             vec![json!({
                 "relationship": relationship,
@@ -1493,6 +1503,25 @@ fn plain_quantity(value: f64, unit: &str) -> Value {
 }
 
 /// A Duration in days; R4 (drt-1) wants a UCUM code with every valued Duration.
+/// What the citizen wrote themselves is "unconfirmed": no clinician has verified it. A facility's
+/// record, or one imported from a facility's document, is "confirmed".
+fn verification(system: &str, source: RecordSource) -> Value {
+    let (code, display) = match source {
+        RecordSource::Citizen => ("unconfirmed", "Unconfirmed"),
+        RecordSource::Facility | RecordSource::Imported => ("confirmed", "Confirmed"),
+    };
+    concept(vec![coding(system, code, Some(display))], None)
+}
+
+/// An age in months as FHIR `Age`, whose value must be positive: under a month is "< 1 mo".
+fn age_in_months(months: u32) -> Value {
+    if months == 0 {
+        json!({ "value": 1, "comparator": "<", "unit": "mo", "system": sys::UCUM, "code": "mo" })
+    } else {
+        json!({ "value": months, "unit": "mo", "system": sys::UCUM, "code": "mo" })
+    }
+}
+
 fn days_duration(days: u32) -> Value {
     json!({ "value": days, "unit": "d", "system": sys::UCUM, "code": "d" })
 }

@@ -403,10 +403,9 @@ fn guardian_of(patient: &Value) -> Option<GuardianLink> {
         let relation = list_of(contact, "relationship")
             .iter()
             .find_map(|concept| {
-                sys::GUARDIAN_RELATIONS
+                list_of(concept, "coding")
                     .iter()
-                    .find(|(_, code, _)| has_code(Some(concept), Some(sys::V3_ROLE_CODE), code))
-                    .map(|(relation, _, _)| *relation)
+                    .find_map(|c| sys::guardian_relation(text(c, "system"), text(c, "code")?))
             })?;
         let name = contact.get("name").and_then(|n| text(n, "text"))?;
         let phone = list_of(contact, "telecom")
@@ -1239,10 +1238,14 @@ impl Planner<'_, '_> {
         if let Some((i, _)) = weight {
             parts.push(i);
         }
+        // "< 1 mo" is how an infant under a month is written (an Age must be positive).
         let age = extensions(resource, sys::EXT_PATIENT_AGE).find_map(|e| {
-            e.get("valueAge")
-                .and_then(|a| a.get("value"))
-                .and_then(as_u32)
+            let age = e.get("valueAge")?;
+            let months = age.get("value").and_then(as_u32)?;
+            Some(match text(age, "comparator") {
+                Some("<") => months.saturating_sub(1),
+                _ => months,
+            })
         });
         let prescription = Prescription {
             id: String::new(),

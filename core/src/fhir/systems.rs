@@ -235,15 +235,41 @@ pub const APPOINTMENT_STATUSES: [(AppointmentStatus, &str); 4] = [
     (AppointmentStatus::Cancelled, "cancelled"),
 ];
 
-/// v3 RoleCode for a guardian's relation to the child (Patient.contact.relationship).
-pub const GUARDIAN_RELATIONS: [(GuardianRelation, &str, &str); 6] = [
-    (GuardianRelation::Mother, "MTH", "mother"),
-    (GuardianRelation::Father, "FTH", "father"),
-    (GuardianRelation::Grandparent, "GRPRN", "grandparent"),
-    (GuardianRelation::Sibling, "SIB", "sibling"),
-    (GuardianRelation::LegalGuardian, "GUARD", "guardian"),
-    (GuardianRelation::Other, "O", "other"),
+/// HL7 v2 table 0131, contact role: where "other" (`O`) is. v3 RoleCode has no such code.
+pub const V2_CONTACT_ROLE: &str = "http://terminology.hl7.org/CodeSystem/v2-0131";
+
+/// A guardian's relation to the child (Patient.contact.relationship, RelatedPerson.relationship):
+/// system, code, display. Both value sets are in FHIR's contact-relationship binding.
+pub const GUARDIAN_RELATIONS: [(GuardianRelation, &str, &str, &str); 6] = [
+    (GuardianRelation::Mother, V3_ROLE_CODE, "MTH", "mother"),
+    (GuardianRelation::Father, V3_ROLE_CODE, "FTH", "father"),
+    (
+        GuardianRelation::Grandparent,
+        V3_ROLE_CODE,
+        "GRPRN",
+        "grandparent",
+    ),
+    (GuardianRelation::Sibling, V3_ROLE_CODE, "SIB", "sibling"),
+    (
+        GuardianRelation::LegalGuardian,
+        V3_ROLE_CODE,
+        "GUARD",
+        "guardian",
+    ),
+    (GuardianRelation::Other, V2_CONTACT_ROLE, "O", "Other"),
 ];
+
+/// The relation a coding names: the table above, and `O` under v3 RoleCode, which this book
+/// wrote before (and which some systems still send).
+pub fn guardian_relation(system: Option<&str>, code: &str) -> Option<GuardianRelation> {
+    GUARDIAN_RELATIONS
+        .iter()
+        .find(|(_, s, c, _)| system == Some(*s) && code == *c)
+        .map(|(relation, _, _, _)| *relation)
+        .or_else(|| {
+            (system == Some(V3_ROLE_CODE) && code == "O").then_some(GuardianRelation::Other)
+        })
+}
 
 /// LOINC code and display of each measurement kind (blood glucose depends on the unit: see `glucose_loinc`).
 pub const OBSERVATION_CODES: [(ObservationKind, &str, &str); 7] = [

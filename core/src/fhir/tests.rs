@@ -1279,3 +1279,143 @@ fn round_trip_keeps_records_with_their_optional_fields_left_out() {
         );
     }
 }
+
+// ----- what a strict validator checks ------------------------------------------------------
+
+#[test]
+fn an_infant_under_a_month_has_a_positive_age_less_than_one_month_and_reads_back_as_zero() {
+    let mut person = sample_person();
+    // Born 16 days before the prescription of 2024-05-06.
+    person.date_of_birth = day(2024, 4, 20);
+    person.personal_id = None;
+    let mut records = one_of_each(&person.id);
+    records.retain(|r| r.kind() == RecordKind::Prescription);
+    if let Some(Record::Prescription { prescription }) = records.first_mut() {
+        prescription.patient_age_months = Some(0);
+        prescription.patient_weight_kg = Some(3.4);
+        prescription.national_code = None;
+    }
+    let bundle = export_bundle(&person, &records, generated_at(), "newborn");
+    for request in resources_of(&bundle, "MedicationRequest") {
+        let age = request["extension"]
+            .as_array()
+            .expect("extensions")
+            .iter()
+            .find(|e| e["url"] == sys::EXT_PATIENT_AGE)
+            .expect("the patient's age")["valueAge"]
+            .clone();
+        assert_eq!(
+            age,
+            json!({ "value": 1, "comparator": "<", "unit": "mo", "system": sys::UCUM, "code": "mo" })
+        );
+    }
+    let plan = plan_import(&bundle.to_string()).expect("plan");
+    assert!(plan.skipped.is_empty(), "{:#?}", plan.skipped);
+    match &plan.records[0].0 {
+        Record::Prescription { prescription } => {
+            assert_eq!(prescription.patient_age_months, Some(0))
+        }
+        other => panic!("expected the prescription, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_procedure_says_when_it_was_performed() {
+    let bundle = exported();
+    let procedures = resources_of(&bundle, "Procedure");
+    assert!(!procedures.is_empty());
+    for procedure in procedures {
+        let start = procedure["performedPeriod"]["start"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no performed[x]: {procedure}"));
+        assert!(is_instant_with_seconds(start), "{start}");
+    }
+}
+
+#[test]
+fn an_expired_referral_slip_is_revoked_not_completed() {
+    let person = sample_person();
+    let records = one_of_each(&person.id);
+    // Valid until 2024-06-19: exported a month later it authorises nothing more.
+    let later = vn(2024, 7, 20, 9, 0);
+    let bundle = export_bundle(&person, &records, later, "later");
+    assert_eq!(
+        resources_of(&bundle, "ServiceRequest")[0]["status"],
+        "revoked"
+    );
+}
+
+#[test]
+fn what_the_citizen_wrote_is_unconfirmed_and_what_a_facility_wrote_is_confirmed() {
+    let person = sample_person();
+    let mut records = one_of_each(&person.id);
+    let verification = |bundle: &Value, kind: &str| -> Vec<String> {
+        resources_of(bundle, kind)
+            .iter()
+            .filter(|r| r["category"][0]["coding"][0]["code"] != "encounter-diagnosis")
+            .map(|r| {
+                r["verificationStatus"]["coding"][0]["code"]
+                    .as_str()
+                    .expect("a verification status")
+                    .to_string()
+            })
+            .collect()
+    };
+    let bundle = export_bundle(&person, &records, generated_at(), "citizen");
+    assert_eq!(verification(&bundle, "AllergyIntolerance"), ["unconfirmed"]);
+    let conditions = verification(&bundle, "Condition");
+    assert!(!conditions.is_empty());
+    assert!(
+        conditions.iter().all(|c| c == "unconfirmed"),
+        "{conditions:?}"
+    );
+
+    for record in &mut records {
+        match record {
+            Record::Allergy { allergy } => allergy.source = RecordSource::Facility,
+            Record::Condition { condition } => condition.source = RecordSource::Imported,
+            _ => {}
+        }
+    }
+    let bundle = export_bundle(&person, &records, generated_at(), "facility");
+    assert_eq!(verification(&bundle, "AllergyIntolerance"), ["confirmed"]);
+    assert!(verification(&bundle, "Condition")
+        .iter()
+        .all(|c| c == "confirmed"));
+}
+
+#[test]
+fn a_guardian_of_another_relation_is_o_of_hl7_v2_contact_role_and_the_old_v3_o_still_reads() {
+    let mut person = sample_person();
+    person.date_of_birth = day(2019, 2, 1);
+    person.personal_id = None;
+    person.role = PersonRole::Dependant;
+    person.guardian = Some(GuardianLink {
+        guardian_person_id: None,
+        name: "Trần Văn Bình".into(),
+        relation: GuardianRelation::Other,
+        personal_id: None,
+        phone: None,
+        since: Some(day(2023, 1, 1)),
+        until: None,
+    });
+    let bundle = export_bundle(&person, &[], generated_at(), "child");
+    let patient = resources_of(&bundle, "Patient")[0].clone();
+    assert_eq!(
+        patient["contact"][0]["relationship"][0]["coding"][0],
+        json!({ "system": sys::V2_CONTACT_ROLE, "code": "O", "display": "Other" })
+    );
+    let plan = plan_import(&bundle.to_string()).expect("plan");
+    let relation = |plan: &super::ImportPlan| plan.patient.guardian.as_ref().map(|g| g.relation);
+    assert_eq!(relation(&plan), Some(GuardianRelation::Other));
+
+    let mut old = bundle.clone();
+    for entry in old["entry"].as_array_mut().expect("entries") {
+        if entry["resource"]["resourceType"] == "Patient" {
+            entry["resource"]["contact"][0]["relationship"][0]["coding"][0]["system"] =
+                json!(sys::V3_ROLE_CODE);
+        }
+    }
+    let plan = plan_import(&old.to_string()).expect("plan");
+    assert_eq!(relation(&plan), Some(GuardianRelation::Other));
+}
