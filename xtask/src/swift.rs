@@ -147,19 +147,7 @@ pub fn toolchain(ws: &Workspace) -> Result<PathBuf> {
         Toolchain::OnPath(swift) => Ok(swift),
         Toolchain::Install(installer) => {
             println!("No swift on PATH: installing the toolchain with {}", installer.display());
-            let printed = process::output(Command::new(&installer).current_dir(&ws.root))
-                .with_context(|| format!("{} failed; run it by hand to see why", installer.display()))?;
-            let bin = printed
-                .lines()
-                .map(str::trim)
-                .rfind(|line| !line.is_empty())
-                .context("the Swift installer printed no folder")?;
-            let swift = Path::new(bin).join("swift");
-            ensure!(
-                swift.is_file(),
-                "the Swift installer printed {bin}, which has no `swift`"
-            );
-            Ok(swift)
+            installed_swift(&installer, &ws.root)
         }
         Toolchain::Missing => bail!(
             "no Swift toolchain: the Swift bindings and the iOS view models cannot be built or tested. \
@@ -167,6 +155,36 @@ pub fn toolchain(ws: &Workspace) -> Result<PathBuf> {
              so that `swift` is on PATH, then run this again"
         ),
     }
+}
+
+/// Runs the installer in `dir` and returns the `swift` in the bin folder it prints. Only its
+/// stdout is the answer: its progress (on a first run, "unpacking …") goes to stderr, which
+/// passes through to the terminal.
+fn installed_swift(installer: &Path, dir: &Path) -> Result<PathBuf> {
+    let out = Command::new(installer)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not run {}", installer.display()))?;
+    ensure!(
+        out.status.success(),
+        "{} failed ({}); its messages are above",
+        installer.display(),
+        out.status
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let bin = printed
+        .lines()
+        .map(str::trim)
+        .rfind(|line| !line.is_empty())
+        .context("the Swift installer printed no folder")?;
+    let swift = Path::new(bin).join("swift");
+    ensure!(
+        swift.is_file(),
+        "the Swift installer printed {bin}, which has no `swift`"
+    );
+    Ok(swift)
 }
 
 /// Where the Swift toolchain comes from.
@@ -400,6 +418,32 @@ fn imported_module(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A first install prints progress on stderr after the folder on stdout; the folder wins.
+    #[cfg(unix)]
+    #[test]
+    fn the_installers_folder_is_read_from_stdout_whatever_it_says_on_stderr() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir =
+            std::env::temp_dir().join(format!("healthbook-swift-install-{}", std::process::id()));
+        let bin = dir.join("toolchain/usr/bin");
+        std::fs::create_dir_all(&bin).expect("bin folder");
+        std::fs::write(bin.join("swift"), "").expect("a swift");
+        let installer = dir.join("install");
+        std::fs::write(
+            &installer,
+            format!(
+                "#!/bin/sh\necho '{}'\necho 'swift/install: unpacking Swift into somewhere' >&2\n",
+                bin.display()
+            ),
+        )
+        .expect("installer");
+        std::fs::set_permissions(&installer, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        let swift = installed_swift(&installer, &dir);
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(swift.expect("the swift it printed"), bin.join("swift"));
+    }
 
     #[test]
     fn the_toolchain_on_path_wins_then_the_installer_then_nothing() {
