@@ -76,13 +76,14 @@ enum Section {
     Procedures,
     FamilyHistory,
     VitalSigns,
+    Results,
     Encounters,
     PlanOfCare,
     Notes,
 }
 
 impl Section {
-    const ALL: [Section; 11] = [
+    const ALL: [Section; 12] = [
         Section::Problems,
         Section::Allergies,
         Section::Medications,
@@ -91,6 +92,7 @@ impl Section {
         Section::Procedures,
         Section::FamilyHistory,
         Section::VitalSigns,
+        Section::Results,
         Section::Encounters,
         Section::PlanOfCare,
         Section::Notes,
@@ -135,6 +137,11 @@ impl Section {
                 "Tiền sử gia đình (Family history)",
             ),
             Section::VitalSigns => ("8716-3", "Vital signs", "Dấu hiệu sinh tồn (Vital signs)"),
+            Section::Results => (
+                "30954-2",
+                "Relevant diagnostic tests/laboratory data note",
+                "Kết quả xét nghiệm (Results)",
+            ),
             Section::Encounters => (
                 "46240-8",
                 "History of Hospitalizations+Outpatient visits Narrative",
@@ -206,6 +213,8 @@ struct Document<'a> {
     roles: HashMap<String, String>,
     sections: BTreeMap<Section, Vec<(String, String)>>,
     any_sensitive: bool,
+    /// The CarePlan that lists the plan-of-care items (referrals, re-exams), once made.
+    care_plan: Option<String>,
 }
 
 impl<'a> Document<'a> {
@@ -229,6 +238,7 @@ impl<'a> Document<'a> {
             roles: HashMap::new(),
             sections: BTreeMap::new(),
             any_sensitive: false,
+            care_plan: None,
         };
         document.patient =
             document.reserve(&format!("patient\n{}\n{}", person.id, person.date_of_birth));
@@ -595,7 +605,7 @@ impl<'a> Document<'a> {
         let slot = self.reserve(&origin.key("weight"));
         let body = json!({
             "status": "final",
-            "category": [vital_signs_category()],
+            "category": [observation_category("vital-signs", "Vital Signs")],
             "code": concept(vec![coding(sys::LOINC, sys::LOINC_BODY_WEIGHT, Some("Body weight"))], Some("Cân nặng")),
             "subject": self.subject(),
             "encounter": encounter,
@@ -1129,7 +1139,12 @@ impl<'a> Document<'a> {
         };
         let mut body = json!({
             "status": "final",
-            "category": (observation.kind != ObservationKind::Note).then(|| vec![vital_signs_category()]),
+            "category": match observation.kind {
+                ObservationKind::Note => None,
+                // A glucose reading is a laboratory result (a meter's or the lab's), not a vital sign.
+                ObservationKind::BloodGlucose => Some(vec![observation_category("laboratory", "Laboratory")]),
+                _ => Some(vec![observation_category("vital-signs", "Vital Signs")]),
+            },
             "code": concept(vec![coding(sys::LOINC, loinc, Some(display))], None),
             "subject": self.subject(),
             "effectiveDateTime": instant(&observation.at),
@@ -1175,10 +1190,10 @@ impl<'a> Document<'a> {
             observation: observation.clone(),
         };
         let line = format!("{}: {}", date(vn_date(&observation.at)), record.title());
-        let section = if observation.kind == ObservationKind::Note {
-            Section::Notes
-        } else {
-            Section::VitalSigns
+        let section = match observation.kind {
+            ObservationKind::Note => Section::Notes,
+            ObservationKind::BloodGlucose => Section::Results,
+            _ => Section::VitalSigns,
         };
         self.add_to_section(section, &slot, line);
     }
@@ -1300,10 +1315,12 @@ impl<'a> Document<'a> {
                 } else {
                     let lines: Vec<&str> = items.iter().map(|(_, line)| line.as_str()).collect();
                     map.insert("text".into(), narrative_list(&lines));
-                    map.insert(
-                        "entry".into(),
-                        Value::Array(items.iter().map(|(url, _)| reference(url, None)).collect()),
-                    );
+                    // IPS's plan of care holds CarePlans: the items are reached through one.
+                    let entries = match (&section, &self.care_plan) {
+                        (Section::PlanOfCare, Some(care_plan)) => vec![reference(care_plan, None)],
+                        _ => items.iter().map(|(url, _)| reference(url, None)).collect(),
+                    };
+                    map.insert("entry".into(), Value::Array(entries));
                 }
             }
             sections.push(body);
@@ -1322,7 +1339,30 @@ impl<'a> Document<'a> {
         })
     }
 
+    /// One CarePlan whose activities are the referral slips and re-exam appointments, for the
+    /// plan-of-care section (which IPS lets hold only CarePlans and DocumentReferences).
+    fn add_care_plan(&mut self) {
+        let Some(items) = self.sections.get(&Section::PlanOfCare).cloned() else {
+            return;
+        };
+        let slot = self.reserve(&format!("care-plan\n{}", self.person.id));
+        let (_, _, title) = Section::PlanOfCare.describe();
+        let body = json!({
+            "status": "active",
+            "intent": "plan",
+            "title": title,
+            "subject": self.subject(),
+            "activity": items
+                .iter()
+                .map(|(url, _)| json!({ "reference": reference(url, None) }))
+                .collect::<Vec<_>>(),
+        });
+        self.put(&slot, "CarePlan", Value::Null, false, body, true);
+        self.care_plan = Some(slot.url);
+    }
+
     fn finish(mut self, bundle_id: &str, generated_at: DateTimeOffset) -> Value {
+        self.add_care_plan();
         let composition_slot = self.reserve(&format!("composition\n{bundle_id}"));
         let mut composition = self.composition(&generated_at);
         let mut device = self.device();
@@ -1466,13 +1506,9 @@ fn concept(codings: Vec<Value>, text: Option<&str>) -> Value {
     json!({ "coding": codings, "text": text })
 }
 
-fn vital_signs_category() -> Value {
+fn observation_category(code: &str, display: &str) -> Value {
     concept(
-        vec![coding(
-            sys::OBSERVATION_CATEGORY,
-            "vital-signs",
-            Some("Vital Signs"),
-        )],
+        vec![coding(sys::OBSERVATION_CATEGORY, code, Some(display))],
         None,
     )
 }

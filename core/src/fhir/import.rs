@@ -429,6 +429,18 @@ fn guardian_of(patient: &Value) -> Option<GuardianLink> {
 // ---------------------------------------------------------------------------------------------
 // Planning: what becomes of each entry.
 
+/// A CarePlan that only points at other resources (as the book's plan of care does) adds
+/// nothing of its own: what it lists is imported from their own entries.
+fn is_grouping_care_plan(entry: &Entry) -> bool {
+    let activities = list_of(entry.resource, "activity");
+    entry.resource_type == "CarePlan"
+        && !activities.is_empty()
+        && activities
+            .iter()
+            .all(|a| a.get("reference").is_some() && a.get("detail").is_none())
+        && entry.resource.get("description").is_none()
+}
+
 /// Resource types that support records (who, where, which document) rather than being records.
 const SUPPORTING: [&str; 12] = [
     "Patient",
@@ -534,7 +546,7 @@ impl Planner<'_, '_> {
         if entry.resource_type.is_empty() {
             return Outcome::Skip("the entry has no resource".into());
         }
-        if SUPPORTING.contains(&entry.resource_type) {
+        if SUPPORTING.contains(&entry.resource_type) || is_grouping_care_plan(entry) {
             return Outcome::Supporting;
         }
         if text(resource, "status") == Some("entered-in-error")

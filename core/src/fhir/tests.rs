@@ -410,6 +410,7 @@ pub(crate) fn missing_required(resource: &Value) -> Vec<String> {
         "Procedure" => &["status", "subject"],
         "MedicationRequest" => &["status", "intent", "medicationCodeableConcept", "subject"],
         "ServiceRequest" => &["status", "intent", "subject"],
+        "CarePlan" => &["status", "intent", "subject"],
         "Appointment" => &["status", "participant", "start", "end"],
         "Immunization" => &["status", "vaccineCode", "patient", "occurrenceDateTime"],
         "AllergyIntolerance" => &["patient", "clinicalStatus", "code"],
@@ -1418,4 +1419,93 @@ fn a_guardian_of_another_relation_is_o_of_hl7_v2_contact_role_and_the_old_v3_o_s
     }
     let plan = plan_import(&old.to_string()).expect("plan");
     assert_eq!(relation(&plan), Some(GuardianRelation::Other));
+}
+
+#[test]
+fn a_glucose_reading_is_a_laboratory_result_in_the_results_section() {
+    let bundle = exported();
+    let observations = resources_of(&bundle, "Observation");
+    let category = |o: &Value| o["category"][0]["coding"][0]["code"].clone();
+    let glucose: Vec<&&Value> = observations
+        .iter()
+        .filter(|o| o["code"]["coding"][0]["code"] == sys::glucose_loinc("mmol/L").0)
+        .collect();
+    assert_eq!(glucose.len(), 1, "the sample has one glucose reading");
+    assert_eq!(category(glucose[0]), "laboratory");
+    let results = section(&bundle, "30954-2").expect("a Results section");
+    let glucose_url = full_url_of(&bundle, glucose[0]);
+    assert_eq!(section_entries(&results), [glucose_url.clone()]);
+    let vital_signs = section(&bundle, "8716-3").expect("a Vital signs section");
+    assert!(!section_entries(&vital_signs).contains(&glucose_url));
+    assert!(observations
+        .iter()
+        .filter(|o| o["code"]["coding"][0]["code"] == sys::LOINC_BODY_WEIGHT)
+        .all(|o| category(o) == "vital-signs"));
+}
+
+#[test]
+fn the_plan_of_care_section_holds_one_care_plan_listing_the_referral_and_the_re_exam() {
+    let bundle = exported();
+    let plan = section(&bundle, "18776-5").expect("a Plan of care section");
+    let entries = section_entries(&plan);
+    assert_eq!(entries.len(), 1, "{plan}");
+    let care_plans = resources_of(&bundle, "CarePlan");
+    assert_eq!(care_plans.len(), 1);
+    assert_eq!(entries[0], full_url_of(&bundle, care_plans[0]));
+    let activities: Vec<String> = care_plans[0]["activity"]
+        .as_array()
+        .expect("activities")
+        .iter()
+        .map(|a| {
+            a["reference"]["reference"]
+                .as_str()
+                .expect("a reference")
+                .to_string()
+        })
+        .collect();
+    let mut expected = vec![
+        full_url_of(&bundle, resources_of(&bundle, "ServiceRequest")[0]),
+        full_url_of(&bundle, resources_of(&bundle, "Appointment")[0]),
+    ];
+    let mut found = activities.clone();
+    expected.sort();
+    found.sort();
+    assert_eq!(found, expected);
+    // Importing the book's own export takes nothing from the CarePlan and says nothing of it.
+    let plan = plan_import(&bundle.to_string()).expect("plan");
+    assert!(
+        plan.skipped.iter().all(|s| s.resource_type != "CarePlan"),
+        "{:#?}",
+        plan.skipped
+    );
+}
+
+/// The Composition's section with LOINC `code`.
+fn section(bundle: &Value, code: &str) -> Option<Value> {
+    resources_of(bundle, "Composition")[0]["section"]
+        .as_array()?
+        .iter()
+        .find(|s| s["code"]["coding"][0]["code"] == code)
+        .cloned()
+}
+
+fn section_entries(section: &Value) -> Vec<String> {
+    section["entry"]
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e["reference"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn full_url_of(bundle: &Value, resource: &Value) -> String {
+    entries(bundle)
+        .into_iter()
+        .find(|e| e["resource"]["id"] == resource["id"])
+        .and_then(|e| e["fullUrl"].as_str())
+        .expect("the resource's entry")
+        .to_string()
 }
