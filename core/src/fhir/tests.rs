@@ -1434,7 +1434,10 @@ fn a_glucose_reading_is_a_laboratory_result_in_the_results_section() {
     assert_eq!(category(glucose[0]), "laboratory");
     let results = section(&bundle, "30954-2").expect("a Results section");
     let glucose_url = full_url_of(&bundle, glucose[0]);
-    assert_eq!(section_entries(&results), [glucose_url.clone()]);
+    assert_eq!(
+        section_entries(&results),
+        std::slice::from_ref(&glucose_url)
+    );
     let vital_signs = section(&bundle, "8716-3").expect("a Vital signs section");
     assert!(!section_entries(&vital_signs).contains(&glucose_url));
     assert!(observations
