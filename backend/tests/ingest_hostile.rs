@@ -6,11 +6,8 @@
 
 mod support;
 
-use chrono::NaiveDate;
 use healthbook_core::fhir::imported_record_id;
-use healthbook_core::model::{
-    Allergy, AllergyCategory, Person, PersonRole, Record, RecordSource, Sex,
-};
+use healthbook_core::model::{Person, PersonRole, Record, RecordSource, Sex};
 use healthbook_core::sync::wire::{
     push_bundle, read_push_response, ChangeBody, PushChange, PushItem, PushOutcome,
 };
@@ -36,6 +33,21 @@ fn son_with_mother() -> Tx {
         .immunization("imm-1", "org-bm", "BCG", "2020-05-02")
         .guardian("rp-1", MOTHER, "MTH", "Nguyễn Thị Lan", "2020-05-01");
     tx
+}
+
+/// Ingests `tx` with `key` and checks it was stored.
+fn ingested(server: &Server, key: &str, tx: &Tx) {
+    let reply = server.ingest(key, &tx.bundle());
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+/// The mother, then the son with her as guardian (Bạch Mai's link): her token and his patient id.
+fn mother_and_son(server: &Server) -> (String, String) {
+    ingested(server, BACH_MAI_KEY, &mother_with_allergy());
+    ingested(server, BACH_MAI_KEY, &son_with_mother());
+    let (mother_token, _) = server.login(MOTHER);
+    let son_id = children_seen(server, &mother_token)[0].clone();
+    (mother_token, son_id)
 }
 
 /// A RelatedPerson `id` naming `cccd` as the Patient's mother, with `extra` fields merged in.
@@ -91,18 +103,8 @@ fn codes(reply: &Reply) -> Vec<String> {
 #[test]
 fn a_known_cccd_under_another_name_is_refused_and_nothing_is_stored() {
     let (_dir, server) = server();
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &mother_with_allergy().bundle())
-            .status,
-        200
-    );
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &son_with_mother().bundle())
-            .status,
-        200
-    );
+    ingested(&server, BACH_MAI_KEY, &mother_with_allergy());
+    ingested(&server, BACH_MAI_KEY, &son_with_mother());
     let mut stranger = Tx::stranger();
     stranger.allergy("al-s", "Sulfa", "2023-05-05");
     assert_eq!(server.ingest(CHO_RAY_KEY, &stranger.bundle()).status, 200);
@@ -140,20 +142,7 @@ fn a_known_cccd_under_another_name_is_refused_and_nothing_is_stored() {
 #[test]
 fn a_known_cccd_under_another_birth_date_is_refused() {
     let (_dir, server) = server();
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &mother_with_allergy().bundle())
-            .status,
-        200
-    );
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &son_with_mother().bundle())
-            .status,
-        200
-    );
-    let (mother_token, _) = server.login(MOTHER);
-    let son_id = children_seen(&server, &mother_token)[0].clone();
+    let (mother_token, son_id) = mother_and_son(&server);
     let (_, cursor) = server.pages(&mother_token, None, &format!("patient={son_id}"));
 
     // The right name, a birth date of the same year (the CCCD carries the year).
@@ -175,12 +164,7 @@ fn a_known_cccd_under_another_birth_date_is_refused() {
 #[test]
 fn a_known_cccd_under_the_same_name_written_differently_is_accepted() {
     let (_dir, server) = server();
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &mother_with_allergy().bundle())
-            .status,
-        200
-    );
+    ingested(&server, BACH_MAI_KEY, &mother_with_allergy());
     // Upper case, no diacritics, extra spaces: the same name.
     let mut tx = Tx::patient(
         "cr-1",
@@ -209,12 +193,7 @@ fn a_known_cccd_under_the_same_name_written_differently_is_accepted() {
 #[test]
 fn a_related_person_naming_a_known_guardian_under_another_name_or_birth_date_is_refused() {
     let (_dir, server) = server();
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &mother_with_allergy().bundle())
-            .status,
-        200
-    );
+    ingested(&server, BACH_MAI_KEY, &mother_with_allergy());
     let (mother_token, _) = server.login(MOTHER);
 
     // The mother's CCCD, under another name: entry 3 is the RelatedPerson.
@@ -268,20 +247,7 @@ fn a_related_person_naming_a_known_guardian_under_another_name_or_birth_date_is_
 #[test]
 fn another_facility_can_neither_change_nor_end_a_guardian_link() {
     let (_dir, server) = server();
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &mother_with_allergy().bundle())
-            .status,
-        200
-    );
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &son_with_mother().bundle())
-            .status,
-        200
-    );
-    let (mother_token, _) = server.login(MOTHER);
-    let son_id = children_seen(&server, &mother_token)[0].clone();
+    let (mother_token, son_id) = mother_and_son(&server);
 
     // Chợ Rẫy ends it with a period.end in the past (entry 1 is its RelatedPerson).
     let mut end = Tx::son();
@@ -399,28 +365,10 @@ type LogRow = (
 fn the_link_log_lists_each_change_of_a_link_in_order() {
     let (dir, server) = server();
     let started = chrono::Utc::now().timestamp_millis();
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &mother_with_allergy().bundle())
-            .status,
-        200
-    );
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &son_with_mother().bundle())
-            .status,
-        200
-    );
-    let (mother_token, _) = server.login(MOTHER);
-    let son_id = children_seen(&server, &mother_token)[0].clone();
+    let (_, son_id) = mother_and_son(&server);
 
     // Sent again unchanged: no change, nothing logged.
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &son_with_mother().bundle())
-            .status,
-        200
-    );
+    ingested(&server, BACH_MAI_KEY, &son_with_mother());
     // Changed: an end date.
     let mut change = Tx::son();
     related_person(
@@ -506,40 +454,11 @@ fn the_link_log_lists_each_change_of_a_link_in_order() {
 // ----- record ids: facility records have a namespace of their own --------------------------
 
 fn stranger_person(patient_id: &str) -> Person {
-    Person {
-        id: patient_id.into(),
-        role: PersonRole::Owner,
-        full_name: "Lê Văn Hùng".into(),
-        date_of_birth: NaiveDate::from_ymd_opt(1985, 7, 20).expect("date"),
-        sex: Sex::Male,
-        personal_id: Some(STRANGER.into()),
-        previous_personal_ids: Vec::new(),
-        ethnicity: None,
-        nationality: None,
-        occupation: None,
-        address: None,
-        insurance: None,
-        blood_group: None,
-        risk_factors: Vec::new(),
-        guardian: None,
-    }
+    owner(patient_id, "Lê Văn Hùng", "1985-07-20", Sex::Male, STRANGER)
 }
 
 fn note(substance: &str) -> Record {
-    Record::Allergy {
-        allergy: Allergy {
-            id: String::new(),
-            person_id: String::new(),
-            source: RecordSource::Citizen,
-            sensitive: false,
-            substance: substance.into(),
-            category: AllergyCategory::Food,
-            criticality: None,
-            reaction: None,
-            recorded_on: NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
-            note: None,
-        },
-    }
+    food_allergy(substance, None)
 }
 
 fn push(server: &Server, token: &str, item: PushItem) -> PushOutcome {
@@ -558,12 +477,7 @@ fn facility_ids(code: &str, resource_ref: &str) -> (String, String) {
 #[test]
 fn a_citizen_cannot_take_the_id_of_a_hospitals_next_record() {
     let (_dir, server) = server();
-    assert_eq!(
-        server
-            .ingest(BACH_MAI_KEY, &mother_with_allergy().bundle())
-            .status,
-        200
-    );
+    ingested(&server, BACH_MAI_KEY, &mother_with_allergy());
     let mut stranger = Tx::stranger();
     stranger.allergy("al-s", "Sulfa", "2023-05-05");
     assert_eq!(server.ingest(CHO_RAY_KEY, &stranger.bundle()).status, 200);

@@ -5,9 +5,7 @@
 mod support;
 
 use chrono::NaiveDate;
-use healthbook_core::model::{
-    Allergy, AllergyCategory, Person, PersonRole, Record, RecordSource, Sex,
-};
+use healthbook_core::model::{Person, Record, RecordSource, Sex};
 use healthbook_core::sync::wire::{
     push_bundle, read_push_response, ChangeBody, PushChange, PushItem, PushOutcome,
 };
@@ -29,40 +27,17 @@ fn setup() -> (tempfile::TempDir, Server, Citizen) {
 }
 
 fn mother(patient_id: &str) -> Person {
-    Person {
-        id: patient_id.into(),
-        role: PersonRole::Owner,
-        full_name: "Nguyễn Thị Lan".into(),
-        date_of_birth: NaiveDate::from_ymd_opt(1990, 3, 14).expect("date"),
-        sex: Sex::Female,
-        personal_id: Some(MOTHER.into()),
-        previous_personal_ids: Vec::new(),
-        ethnicity: None,
-        nationality: None,
-        occupation: None,
-        address: None,
-        insurance: None,
-        blood_group: None,
-        risk_factors: Vec::new(),
-        guardian: None,
-    }
+    owner(
+        patient_id,
+        "Nguyễn Thị Lan",
+        "1990-03-14",
+        Sex::Female,
+        MOTHER,
+    )
 }
 
 fn note(substance: &str) -> Record {
-    Record::Allergy {
-        allergy: Allergy {
-            id: String::new(),
-            person_id: String::new(),
-            source: RecordSource::Citizen,
-            sensitive: false,
-            substance: substance.into(),
-            category: AllergyCategory::Food,
-            criticality: None,
-            reaction: Some("Nổi mề đay".into()),
-            recorded_on: NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
-            note: None,
-        },
-    }
+    food_allergy(substance, Some("Nổi mề đay"))
 }
 
 fn put(record_id: &str, base: Option<i64>, person: &Person, record: Record) -> PushItem {

@@ -9,7 +9,10 @@ use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use healthbook_core::model::time::vietnam_offset;
-use healthbook_core::model::{CalendarDate, DateTimeOffset};
+use healthbook_core::model::{
+    Allergy, AllergyCategory, CalendarDate, DateTimeOffset, Person, PersonRole, Record,
+    RecordSource, Sex,
+};
 use healthbook_core::sync::wire::{read_feed_page, FeedPage};
 use serde_json::{json, Value};
 
@@ -317,6 +320,46 @@ impl Reply {
             .iter()
             .map(|e| e["response"]["etag"].as_str().map(str::to_string))
             .collect()
+    }
+}
+
+/// A citizen's own profile as their phone holds it (`patient_id` is the server's id), born
+/// `born` (YYYY-MM-DD), for a push.
+pub fn owner(patient_id: &str, full_name: &str, born: &str, sex: Sex, cccd: &str) -> Person {
+    Person {
+        id: patient_id.into(),
+        role: PersonRole::Owner,
+        full_name: full_name.into(),
+        date_of_birth: chrono::NaiveDate::parse_from_str(born, "%Y-%m-%d").expect("a test date"),
+        sex,
+        personal_id: Some(cccd.into()),
+        previous_personal_ids: Vec::new(),
+        ethnicity: None,
+        nationality: None,
+        occupation: None,
+        address: None,
+        insurance: None,
+        blood_group: None,
+        risk_factors: Vec::new(),
+        guardian: None,
+    }
+}
+
+/// A food allergy the citizen noted on 2025-06-01, for a push.
+pub fn food_allergy(substance: &str, reaction: Option<&str>) -> Record {
+    Record::Allergy {
+        allergy: Allergy {
+            id: String::new(),
+            person_id: String::new(),
+            source: RecordSource::Citizen,
+            sensitive: false,
+            substance: substance.into(),
+            category: AllergyCategory::Food,
+            criticality: None,
+            reaction: reaction.map(str::to_string),
+            recorded_on: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
+            note: None,
+        },
     }
 }
 
