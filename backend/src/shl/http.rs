@@ -91,23 +91,15 @@ fn jose(file: String) -> Response {
 async fn create(State(state): State<AppState>, request: Request) -> Result<Response, ShareError> {
     let token = bearer_of(request.headers());
     // The token first: a stranger's upload is refused before its body is read.
-    let checked = token.clone();
-    blocking(&state, move |storage| {
+    let citizen = blocking(&state, move |storage| {
         let reader = storage.read()?;
-        citizen_of(&*reader, checked.as_deref())?;
-        Ok(())
+        Ok(citizen_of(&*reader, token.as_deref())?)
     })
     .await?;
     let body = read_body(&state, request).await?;
     let age_limit = state.settings.guardian_age_limit;
     let created = blocking(&state, move |storage| {
-        upload::create_share(
-            storage,
-            token.as_deref(),
-            &body,
-            age_limit,
-            clock::unix_seconds(),
-        )
+        upload::create_share(storage, citizen, &body, age_limit, clock::unix_seconds())
     })
     .await?;
     let url = format!("{}/shl/{}", state.settings.public_url, created.id);

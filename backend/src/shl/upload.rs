@@ -15,9 +15,8 @@ use super::{
 };
 use crate::clock;
 use crate::guardians::visible_people;
-use crate::http::citizen_of;
 use crate::outcome::ApiError;
-use crate::storage::{Storage, StoredShare};
+use crate::storage::{Storage, StoredPerson, StoredShare};
 
 /// The longest label (characters), as in the SMART Health Links payload.
 pub const MAX_LABEL_CHARS: usize = 80;
@@ -214,18 +213,18 @@ pub struct Created {
     pub expires_at: i64,
 }
 
-/// Stores `upload` as a new link made by the token's citizen for a person the token reaches
-/// (403 otherwise). Expired links' files are dropped on the way, long-expired links forgotten.
+/// Stores the upload in `body` as a new link made by `citizen` (whose token was checked) for a
+/// person the token reaches (403 otherwise). Expired links' files are dropped on the way,
+/// long-expired links forgotten.
 pub fn create_share(
     storage: &dyn Storage,
-    token: Option<&str>,
+    citizen: StoredPerson,
     body: &[u8],
     age_limit: u32,
     now: i64,
 ) -> Result<Created, ShareError> {
-    let (citizen, upload) = {
+    let upload = {
         let reader = storage.read()?;
-        let citizen = citizen_of(&*reader, token)?;
         let upload = read_upload(body, now)?;
         let reached = visible_people(&*reader, &citizen, clock::today(), age_limit)?
             .iter()
@@ -237,7 +236,7 @@ pub fn create_share(
             )
             .into());
         }
-        (citizen, upload)
+        upload
     };
     let random = SystemRandom::new();
     let passcode = upload
